@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+// SplitBench: a test bench for A/B-testing machinery (see README.md).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "SplitBench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "splitbench", targets: ["splitbench"]),
+        .library(name: "Distributions", targets: ["Distributions"]),
+        .library(name: "Assignment", targets: ["Assignment"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Scenarios", targets: ["Scenarios"]),
+        .library(name: "Reports", targets: ["Reports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // GSL, the GNU Scientific Library, seen only by `Distributions`.
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+        .target(name: "Distributions", dependencies: ["CGSL"], swiftSettings: strict),
+        .target(
+            name: "Assignment",
+            dependencies: ["Distributions", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(name: "Analysis", dependencies: ["Distributions"], swiftSettings: strict),
+        .target(
+            name: "Simulation",
+            dependencies: ["Distributions", "Assignment", "Analysis"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Scenarios",
+            dependencies: ["Simulation", "Yams"],
+            swiftSettings: strict
+        ),
+        .target(name: "Reports", dependencies: ["Simulation"], swiftSettings: strict),
+        .executableTarget(
+            name: "splitbench",
+            dependencies: [
+                "Distributions", "Assignment", "Analysis", "Simulation", "Scenarios", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "DistributionsTests", dependencies: ["Distributions"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "AssignmentTests", dependencies: ["Assignment"], swiftSettings: strict),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"], swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
+        .testTarget(name: "SplitbenchCLITests", dependencies: ["splitbench"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,32 @@
+/// FNV-1a, 32-bit (Fowler, Noll & Vo; IETF draft-eastlake-fnv): offset basis 2166136261,
+/// prime 16777619, each input unit XORed in then multiplied. GrowthBook's SDKs feed it the
+/// string's UTF-16 code units (JavaScript `charCodeAt`), so non-ASCII ids hash as in the SDKs.
+public struct FNV1a32: Sendable, Equatable {
+    public static let offsetBasis: UInt32 = 2_166_136_261
+    public static let prime: UInt32 = 16_777_619
+
+    /// The running hash value.
+    public var value: UInt32
+
+    public init() { value = Self.offsetBasis }
+
+    /// Absorbs one 16-bit code unit (only its low byte matters for values < 256, like JS).
+    @inlinable @inline(__always)
+    public mutating func combine(codeUnit: UInt16) {
+        value = (value ^ UInt32(codeUnit)) &* Self.prime
+    }
+
+    /// Absorbs the UTF-16 code units of `string`.
+    @inlinable
+    public mutating func combine(utf16 string: some StringProtocol) {
+        for unit in string.utf16 { combine(codeUnit: unit) }
+    }
+
+    /// FNV-1a 32 of the UTF-16 code units of `string`.
+    @inlinable
+    public static func hash(utf16 string: some StringProtocol) -> UInt32 {
+        var h = FNV1a32()
+        h.combine(utf16: string)
+        return h.value
+    }
+}
