@@ -88,6 +88,11 @@ static inline const gsl_rng_type *sb_xoshiro256ss_type(void) {
     return &sb_xoshiro256ss_gsl_type;
 }
 
+/* Accessors for GSL's built-in generator types (benchmarked against xoshiro256**). */
+static inline const gsl_rng_type *sb_gsl_rng_taus2(void) { return gsl_rng_taus2; }
+static inline const gsl_rng_type *sb_gsl_rng_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_rng_type *sb_gsl_rng_ranlxd1(void) { return gsl_rng_ranlxd1; }
+
 /* Accessor for the run-time GSL version string (a mutable C global). */
 static inline const char *sb_gsl_version(void) {
     return gsl_version;

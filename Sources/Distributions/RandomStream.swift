@@ -102,6 +102,12 @@ public final class RandomStream {
         Double(nextUInt64() >> 11) * 0x1.0p-53
     }
 
+    /// A uniform double drawn through GSL's generic interface (`gsl_rng_uniform`, an indirect
+    /// call): the same value ``uniform()`` returns inline. Exposed for tests and benchmarks.
+    public func gslUniform() -> Double {
+        gsl_rng_uniform(rng)
+    }
+
     /// A uniform integer in `0..<bound` without modulo bias (Lemire, "Fast random integer
     /// generation in an interval", ACM TOMACS 29(1), 2019). `bound` must be positive.
     @inlinable
