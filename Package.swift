@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "Scenarios",
-            dependencies: ["Simulation", "Yams"],
+            dependencies: ["Simulation", "Yams", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(name: "Reports", dependencies: ["Simulation"], swiftSettings: strict),

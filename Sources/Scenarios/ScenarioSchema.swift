@@ -1,0 +1,428 @@
+import Analysis
+import Simulation
+
+/// The scenario file schema (version 1): every key, its type and its checks. The README's
+/// "Scenario file reference" documents the same keys.
+enum ScenarioSchema {
+    static let topLevelKeys = ["schema", "id", "description", "seed", "replications", "population", "metrics",
+                               "experiment", "effects", "analyses", "looks", "sweep", "measures", "gates"]
+
+    /// The text of a scalar (for swept values and cell selectors).
+    static func scalarText(_ v: Value) throws(ScenarioError) -> String {
+        guard case let .scalar(text, type) = v.node.kind, type != .null else { throw v.expected("a single value") }
+        return text
+    }
+
+    static func study(_ root: Value) throws(ScenarioError) -> Study {
+        let top = try root.object(allowed: topLevelKeys)
+        let id = try top.required("id").identifier()
+        let description = try top.optional("description")?.string() ?? ""
+        let seed = try top.required("seed").uint64()
+        let replications = try top.required("replications").int(in: 2...10_000_000)
+        let population = try self.population(top.required("population"))
+        let metrics = try self.metrics(top.required("metrics"))
+        let experiment = try self.experiment(top.required("experiment"))
+        let effects = try top.optional("effects").map { (v) throws(ScenarioError) in try self.effects(v, metrics: metrics, experiment: experiment) } ?? [:]
+        let looks = try top.optional("looks").map { (v) throws(ScenarioError) in try self.looks(v, days: population.days) } ?? .final
+        let analyses = try self.analyses(top.required("analyses"), metrics: metrics, experiment: experiment)
+        var measures = Measure.allCases
+        if let m = top.optional("measures") {
+            measures = []
+            for item in try m.nonEmptyList() {
+                let name = try item.string()
+                guard let measure = Measure(rawValue: name) else {
+                    throw item.fail("unknown measure \"\(name)\"; expected one of: \(Measure.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                measures.append(measure)
+            }
+        }
+        return Study(id: id, description: description, seed: seed, replications: replications, population: population,
+                     metrics: metrics, experiment: experiment, effects: effects, analyses: analyses, looks: looks,
+                     measures: measures)
+    }
+
+    // MARK: population
+
+    static func population(_ v: Value) throws(ScenarioError) -> PopulationSpec {
+        let o = try v.object(allowed: ["units", "days", "arrivals", "segments"])
+        let units = try o.required("units").int(in: 2...100_000_000)
+        let days = try o.optional("days")?.int(in: 1...3650) ?? 14
+        var arrivals = Arrivals.uniform
+        if let a = o.optional("arrivals") {
+            if case .scalar = a.node.kind {
+                switch try a.string() {
+                case "start": arrivals = .atStart
+                case "uniform": arrivals = .uniform
+                default: throw a.fail("expected start, uniform or {daily_profile: [weights…]}, got \"\(try a.string())\"")
+                }
+            } else {
+                let (_, profile) = try a.single(of: ["daily_profile"])
+                var weights: [Double] = []
+                for w in try profile.nonEmptyList() {
+                    let x = try w.double()
+                    guard x >= 0 else { throw w.fail("expected a weight ≥ 0, got \(x)") }
+                    weights.append(x)
+                }
+                guard weights.contains(where: { $0 > 0 }) else { throw profile.fail("the daily profile must have a positive weight") }
+                arrivals = .dailyProfile(weights)
+            }
+        }
+        var segments: [Segment] = []
+        if let s = o.optional("segments") {
+            for (attribute, levelsValue) in try s.entries() {
+                var levels: [String] = [], shares: [Double] = []
+                for (level, share) in try levelsValue.entries() {
+                    levels.append(level)
+                    shares.append(try share.double(in: 0, 1))
+                }
+                guard !levels.isEmpty else { throw levelsValue.fail("expected at least one level") }
+                let total = shares.reduce(0, +)
+                guard abs(total - 1) <= 1e-9 else { throw levelsValue.fail("the shares must sum to 1, got \(total)") }
+                segments.append(Segment(attribute: attribute, levels: levels, shares: shares))
+            }
+        }
+        return PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments)
+    }
+
+    // MARK: metrics
+
+    static func metrics(_ v: Value) throws(ScenarioError) -> [MetricSpec] {
+        var out: [MetricSpec] = []
+        for item in try v.nonEmptyList() {
+            let o = try item.object(allowed: ["name", "kind", "baseline", "distribution", "denominator", "rate", "pre_period_correlation"])
+            let name = try o.required("name").identifier()
+            guard !out.contains(where: { $0.name == name }) else { throw try o.required("name").fail("duplicate metric name \"\(name)\"") }
+            let kindValue = try o.required("kind")
+            let kind: MetricKind
+            func forbid(_ keys: [String]) throws(ScenarioError) {
+                for k in keys where o.has(k) {
+                    throw ScenarioError(file: o.file, keyPath: "\(o.path).\(k)", message: "not used by a \(try kindValue.string()) metric")
+                }
+            }
+            switch try kindValue.string() {
+            case "binary":
+                try forbid(["distribution", "denominator", "rate"])
+                kind = .binary(baseline: try o.required("baseline").double(in: 0, 1, open: true))
+            case "continuous":
+                try forbid(["baseline", "denominator", "rate"])
+                let d = try distribution(o.required("distribution"), allowed: ["normal", "lognormal", "gamma"])
+                kind = .distribution(d)
+            case "count":
+                try forbid(["baseline", "denominator", "rate"])
+                kind = .distribution(try distribution(o.required("distribution"), allowed: ["poisson", "negative_binomial"]))
+            case "ratio":
+                try forbid(["baseline", "distribution"])
+                let den = try distribution(o.required("denominator"), allowed: ["poisson", "negative_binomial"])
+                kind = .ratio(denominator: den, rate: try o.required("rate").double(in: 0, 1, open: true))
+            default:
+                throw kindValue.fail("expected binary, continuous, count or ratio, got \"\(try kindValue.string())\"")
+            }
+            let rho = try o.optional("pre_period_correlation")?.double(in: 0, 1) ?? 0
+            if rho >= 1 { throw try o.required("pre_period_correlation").fail("expected a correlation in [0, 1), got \(rho)") }
+            if case .ratio = kind, rho > 0 {
+                throw try o.required("pre_period_correlation").fail("a ratio metric has no pre-period value in schema 1")
+            }
+            out.append(MetricSpec(name: name, kind: kind, prePeriodCorrelation: rho))
+        }
+        return out
+    }
+
+    static func distribution(_ v: Value, allowed: [String]) throws(ScenarioError) -> OutcomeDistribution {
+        let (name, params) = try v.single(of: allowed)
+        switch name {
+        case "normal":
+            let o = try params.object(allowed: ["mean", "sd"])
+            return .normal(mean: try o.required("mean").double(), sd: try o.required("sd").positive())
+        case "lognormal":
+            let o = try params.object(allowed: ["mu", "sigma"])
+            return .lognormal(mu: try o.required("mu").double(), sigma: try o.required("sigma").positive())
+        case "gamma":
+            let o = try params.object(allowed: ["shape", "scale"])
+            return .gamma(shape: try o.required("shape").positive(), scale: try o.required("scale").positive())
+        case "poisson":
+            let o = try params.object(allowed: ["mean"])
+            return .poisson(mean: try o.required("mean").positive())
+        default:
+            let o = try params.object(allowed: ["mean", "size"])
+            return .negativeBinomial(mean: try o.required("mean").positive(), size: try o.required("size").positive())
+        }
+    }
+
+    // MARK: experiment
+
+    static func experiment(_ v: Value) throws(ScenarioError) -> ExperimentSpec {
+        let o = try v.object(allowed: ["hash", "variants", "factors", "allocation", "assignment"])
+        let hash = try o.optional("hash")?.string() ?? "sha256"
+        guard SimulationDefaults.hashSchemes.contains(hash) else {
+            throw try o.required("hash").fail("unknown hash scheme \"\(hash)\"; expected one of: \(SimulationDefaults.hashSchemes.joined(separator: ", "))")
+        }
+        let allocation = try o.optional("allocation")?.double(in: 0, 1, open: false) ?? 1
+        if allocation == 0 { throw try o.required("allocation").fail("expected an allocation in (0, 1], got 0") }
+        var mode = AssignmentMode.hashed
+        if let a = o.optional("assignment") {
+            guard let m = AssignmentMode(rawValue: try a.string()) else {
+                throw a.fail("expected hashed or ideal, got \"\(try a.string())\"")
+            }
+            mode = m
+        }
+        var variants: [(name: String, weight: Double)] = []
+        var factors: [Factor] = []
+        switch (o.optional("variants"), o.optional("factors")) {
+        case let (vs?, nil):
+            for (name, w) in try vs.entries() {
+                let weight = try w.double(in: 0, 1)
+                guard weight > 0 else { throw w.fail("expected a weight > 0, got 0") }
+                variants.append((name, weight))
+            }
+            guard variants.count >= 2 else { throw vs.fail("expected at least two variants (the first is the control)") }
+            let total = variants.reduce(0) { $0 + $1.weight }
+            guard abs(total - 1) <= 1e-9 else { throw vs.fail("the variant weights must sum to 1, got \(total)") }
+        case let (nil, fs?):
+            for (name, levelsValue) in try fs.entries() {
+                var levels: [String] = []
+                for l in try levelsValue.list() { levels.append(try l.identifier()) }
+                guard levels.count >= 2, Set(levels).count == levels.count else {
+                    throw levelsValue.fail("expected at least two distinct levels (the first is the factor's control)")
+                }
+                factors.append(Factor(name: name, levels: levels))
+            }
+            guard factors.count >= 2 else { throw fs.fail("an MVT needs at least two factors") }
+            var combos: [[String]] = [[]]
+            for f in factors { combos = combos.flatMap { c in f.levels.map { c + ["\(f.name)=\($0)"] } } }
+            let w = 1 / Double(combos.count)
+            variants = combos.map { ($0.joined(separator: ","), w) }
+        case (_?, _?):
+            throw ScenarioError(file: o.file, keyPath: "\(o.path).factors", message: "give either variants or factors (an MVT's variants are its full factorial), not both")
+        case (nil, nil):
+            throw ScenarioError(file: o.file, keyPath: "\(o.path).variants", message: "required key is missing (or give factors for an MVT)")
+        }
+        return ExperimentSpec(hash: hash, variants: variants, allocation: allocation, assignment: mode, factors: factors)
+    }
+
+    // MARK: effects
+
+    static func effects(_ v: Value, metrics: [MetricSpec], experiment: ExperimentSpec) throws(ScenarioError) -> [String: [String: EffectSpec]] {
+        var out: [String: [String: EffectSpec]] = [:]
+        let levelKeys = Set(experiment.factors.flatMap { f in f.levels.map { "\(f.name)=\($0)" } })
+        for (variant, perMetric) in try v.entries() {
+            let known = experiment.variants.contains { $0.name == variant } || levelKeys.contains(variant)
+                || (variant.contains(",") && variant.split(separator: ",").allSatisfy { levelKeys.contains(String($0)) })
+            guard known else {
+                throw perMetric.fail("unknown variant \"\(variant)\"; expected one of: \(experiment.variants.map(\.name).joined(separator: ", "))")
+            }
+            guard variant != experiment.control else { throw perMetric.fail("the control variant cannot have an effect") }
+            var byMetric: [String: EffectSpec] = [:]
+            for (metricName, e) in try perMetric.entries() {
+                guard let metric = metrics.first(where: { $0.name == metricName }) else {
+                    throw e.fail("unknown metric \"\(metricName)\"; expected one of: \(metrics.map(\.name).joined(separator: ", "))")
+                }
+                let o = try e.object(allowed: ["absolute", "relative", "by_segment"])
+                let size = try effectSize(o, metric: metric)
+                var bySegment: [String: [String: EffectSpec.Size]] = [:]
+                if let s = o.optional("by_segment") {
+                    for (attribute, levels) in try s.entries() {
+                        for (level, sizeValue) in try levels.entries() {
+                            let so = try sizeValue.object(allowed: ["absolute", "relative"])
+                            bySegment[attribute, default: [:]][level] = try effectSize(so, metric: metric)
+                        }
+                    }
+                }
+                byMetric[metricName] = EffectSpec(size, bySegment: bySegment)
+            }
+            out[variant] = byMetric
+        }
+        return out
+    }
+
+    static func effectSize(_ o: Object, metric: MetricSpec) throws(ScenarioError) -> EffectSpec.Size {
+        switch (o.optional("absolute"), o.optional("relative")) {
+        case let (a?, nil):
+            let x = try a.double()
+            if case let .binary(p) = metric.kind, !(p + x > 0 && p + x < 1) {
+                throw a.fail("the treated probability \(p) + \(x) must stay in (0, 1)")
+            }
+            return .absolute(x)
+        case let (nil, r?):
+            let x = try r.double()
+            guard x > -1 else { throw r.fail("expected a relative effect > −1, got \(x)") }
+            if case let .binary(p) = metric.kind, !(p * (1 + x) < 1) {
+                throw r.fail("the treated probability \(p)·(1 + \(x)) must stay below 1")
+            }
+            return .relative(x)
+        default:
+            throw o.value.fail("expected exactly one of absolute or relative")
+        }
+    }
+
+    // MARK: looks
+
+    static func looks(_ v: Value, days: Int) throws(ScenarioError) -> LookSchedule {
+        if case .scalar = v.node.kind {
+            guard try v.string() == "final" else { throw v.fail("expected final or a mapping such as {every_days: 1}") }
+            return .final
+        }
+        let (kind, value) = try v.single(of: ["every_days", "days", "fractions", "count"])
+        switch kind {
+        case "every_days":
+            return .everyDays(try value.int(in: 1...days))
+        case "count":
+            return .equallySpaced(try value.int(in: 1...100_000))
+        case "days":
+            var ds: [Double] = []
+            for d in try value.nonEmptyList() {
+                let x = try d.double(in: 0, Double(days), open: false)
+                guard x > (ds.last ?? 0) else { throw d.fail("expected increasing days > 0") }
+                ds.append(x)
+            }
+            return .days(ds)
+        default:
+            var fs: [Double] = []
+            for f in try value.nonEmptyList() {
+                let x = try f.double(in: 0, 1)
+                guard x > (fs.last ?? 0) else { throw f.fail("expected increasing fractions in (0, 1]") }
+                fs.append(x)
+            }
+            return .fractions(fs)
+        }
+    }
+
+    // MARK: analyses
+
+    static func analyses(_ v: Value, metrics: [MetricSpec], experiment: ExperimentSpec) throws(ScenarioError) -> [AnalysisSpec] {
+        var out: [AnalysisSpec] = []
+        for item in try v.nonEmptyList() {
+            let o = try item.object(allowed: ["id", "metric", "method", "estimand", "alpha", "alternative", "policy", "contrast"])
+            let id = try o.required("id").identifier()
+            guard !out.contains(where: { $0.id == id }) else { throw try o.required("id").fail("duplicate analysis id \"\(id)\"") }
+            let methodValue = try o.required("method")
+            guard let method = AnalysisMethod(rawValue: try methodValue.string()) else {
+                throw methodValue.fail("unknown method \"\(try methodValue.string())\"; expected one of: \(AnalysisMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var metricName: String? = nil
+            if method == .srm {
+                if o.has("metric") { throw try o.required("metric").fail("the srm check uses unit counts, not a metric") }
+            } else {
+                let m = try o.required("metric")
+                let name = try m.string()
+                guard let metric = metrics.first(where: { $0.name == name }) else {
+                    throw m.fail("unknown metric \"\(name)\"; expected one of: \(metrics.map(\.name).joined(separator: ", "))")
+                }
+                try checkCompatible(method, metric, at: methodValue)
+                metricName = name
+            }
+            var estimand = Estimand.absolute
+            if let e = o.optional("estimand") {
+                guard let x = Estimand(rawValue: try e.string()) else { throw e.fail("expected absolute or relative") }
+                if method == .srm || method == .deltaRatio, x == .relative {
+                    throw e.fail("\(method.rawValue) estimates an absolute difference only")
+                }
+                estimand = x
+            }
+            let alpha = try o.optional("alpha")?.double(in: 0, 1, open: true) ?? (method == .srm ? 0.001 : 0.05)
+            var alternative = Alternative.twoSided
+            if let a = o.optional("alternative") {
+                guard let x = Alternative(rawValue: try a.string()) else { throw a.fail("expected two-sided, greater or less") }
+                alternative = x
+            }
+            var policy = StoppingPolicy.fixedHorizon
+            if let p = o.optional("policy") {
+                switch try p.string() {
+                case "fixed": policy = .fixedHorizon
+                case "naive": policy = .naivePeeking
+                default: throw p.fail("expected fixed or naive, got \"\(try p.string())\"")
+                }
+            }
+            var contrast = Contrast.eachVariantVsControl
+            if let c = o.optional("contrast") {
+                contrast = try self.contrast(c, experiment: experiment)
+            } else if !experiment.factors.isEmpty, method != .srm {
+                throw ScenarioError(file: o.file, keyPath: "\(o.path).contrast",
+                                    message: "an MVT analysis needs a contrast: {main_effect: FACTOR} or {interaction: [A, B]}")
+            }
+            out.append(AnalysisSpec(id: id, metric: metricName, method: method, estimand: estimand, alpha: alpha,
+                                    alternative: alternative, policy: policy, contrast: contrast))
+        }
+        return out
+    }
+
+    static func checkCompatible(_ method: AnalysisMethod, _ metric: MetricSpec, at v: Value) throws(ScenarioError) {
+        switch (method, metric.kind) {
+        case (.zTest, .binary), (.welchT, .binary), (.welchT, .distribution), (.studentT, .binary),
+             (.studentT, .distribution), (.deltaRatio, .ratio):
+            return
+        case (.cuped, .binary), (.cuped, .distribution):
+            guard metric.prePeriodCorrelation > 0 else {
+                throw v.fail("cuped needs a pre-period value: give metric \"\(metric.name)\" a pre_period_correlation > 0")
+            }
+        default:
+            throw v.fail("method \(method.rawValue) cannot analyse metric \"\(metric.name)\" of this kind")
+        }
+    }
+
+    static func contrast(_ v: Value, experiment: ExperimentSpec) throws(ScenarioError) -> Contrast {
+        if case .scalar = v.node.kind {
+            guard try v.string() == "each_vs_control" else { throw v.fail("expected each_vs_control, {main_effect: F} or {interaction: [A, B]}") }
+            return .eachVariantVsControl
+        }
+        let (kind, value) = try v.single(of: ["main_effect", "interaction"])
+        func factor(_ x: Value) throws(ScenarioError) -> String {
+            let name = try x.string()
+            guard experiment.factors.contains(where: { $0.name == name }) else {
+                throw x.fail("unknown factor \"\(name)\"; the experiment's factors are: \(experiment.factors.map(\.name).joined(separator: ", "))")
+            }
+            return name
+        }
+        if kind == "main_effect" { return .mainEffect(factor: try factor(value)) }
+        let pair = try value.list()
+        guard pair.count == 2 else { throw value.fail("expected a list of two factors") }
+        let a = try factor(pair[0]), b = try factor(pair[1])
+        guard a != b else { throw value.fail("expected two different factors") }
+        return .interaction(a, b)
+    }
+
+    // MARK: gates
+
+    static func gate(_ v: Value, study: Study, factors: [String]) throws(ScenarioError) -> GateSpec {
+        let o = try v.object(allowed: ["measure", "analysis", "comparison", "cell", "at_most", "at_least", "near", "tolerance", "within_mcse", "z"])
+        let mv = try o.required("measure")
+        guard let measure = Measure(rawValue: try mv.string()) else {
+            throw mv.fail("unknown measure \"\(try mv.string())\"; expected one of: \(Measure.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard study.measures.contains(measure) else { throw mv.fail("the scenario's measures do not include \(measure.rawValue)") }
+        let av = try o.required("analysis")
+        let analysis = try av.string()
+        guard study.analyses.contains(where: { $0.id == analysis }) else {
+            throw av.fail("unknown analysis \"\(analysis)\"; expected one of: \(study.analyses.map(\.id).joined(separator: ", "))")
+        }
+        var comparison: String? = nil
+        if let c = o.optional("comparison") {
+            let name = try c.string()
+            guard study.experiment.variants.dropFirst().contains(where: { $0.name == name }) || study.experiment.factors.contains(where: { $0.name == name }) else {
+                throw c.fail("unknown comparison \"\(name)\"; expected a non-control variant")
+            }
+            comparison = name
+        }
+        var cells: [String: String] = [:]
+        if let c = o.optional("cell") {
+            for (k, value) in try c.entries() {
+                guard factors.contains(k) else { throw value.fail("\"\(k)\" is not a swept key path") }
+                cells[k] = try scalarText(value)
+            }
+        }
+        let z = try o.optional("z")?.positive() ?? 3
+        let rules = ["at_most", "at_least", "near"].filter { o.has($0) }
+        guard rules.count == 1 else { throw v.fail("expected exactly one of at_most, at_least or near") }
+        let rule: GateSpec.Rule
+        switch rules[0] {
+        case "at_most", "at_least":
+            if o.has("within_mcse") { throw try o.required("within_mcse").fail("within_mcse goes with near") }
+            let value = try o.required(rules[0]).double()
+            let tol = try o.optional("tolerance")?.double(in: 0, .greatestFiniteMagnitude) ?? 0
+            rule = rules[0] == "at_most" ? .atMost(value, tolerance: tol) : .atLeast(value, tolerance: tol)
+        default:
+            if o.has("tolerance") { throw try o.required("tolerance").fail("tolerance goes with at_most / at_least; near uses within_mcse") }
+            rule = .near(try o.required("near").double(), withinMCSE: try o.optional("within_mcse")?.positive() ?? 3)
+        }
+        return GateSpec(measure: measure, analysis: analysis, comparison: comparison, cells: cells, rule: rule, z: z)
+    }
+}

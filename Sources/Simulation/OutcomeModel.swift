@@ -1,0 +1,198 @@
+import Distributions
+
+/// What an outcome component may look at for one unit.
+public struct UnitContext: Sendable {
+    /// The unit's index (its arrival rank).
+    public var index: Int
+    /// The unit's arm (variant index; 0 is the control).
+    public var arm: Int
+    /// The level index of each segment attribute, in `PopulationSpec.segments` order.
+    public var segmentLevels: [Int]
+    /// Arrival time in days since the start.
+    public var arrivalDay: Double
+
+    public init(index: Int = 0, arm: Int = 0, segmentLevels: [Int] = [], arrivalDay: Double = 0) {
+        self.index = index
+        self.arm = arm
+        self.segmentLevels = segmentLevels
+        self.arrivalDay = arrivalDay
+    }
+}
+
+/// A shift of a unit's mean parameter: μ ↦ μ·(1 + relative) + absolute.
+public struct MeanShift: Equatable, Sendable {
+    public var absolute: Double = 0
+    public var relative: Double = 0
+
+    public init(absolute: Double = 0, relative: Double = 0) {
+        self.absolute = absolute
+        self.relative = relative
+    }
+
+    public var isZero: Bool { absolute == 0 && relative == 0 }
+
+    public func applied(to mu: Double) -> Double { mu * (1 + relative) + absolute }
+}
+
+/// One piece of the outcome model: it adds its shift of the unit's mean parameter. The
+/// outcome model is baseline (the metric's distribution) + the sum of its adjustments + noise
+/// (the draw). Treatment effects are one adjustment; novelty decay, seasonality, interference
+/// and bots each become one more type conforming to this protocol.
+public protocol OutcomeAdjustment: Sendable {
+    func addShift(for unit: UnitContext, to shift: inout MeanShift)
+}
+
+/// The true effect of each variant, optionally by segment (DESIGN §2, step 3).
+public struct TreatmentEffect: OutcomeAdjustment {
+    /// Shift per arm (index 0, the control, has none).
+    public let byArm: [MeanShift]
+    /// Per arm: the segment attribute index whose level overrides the shift, and the shift per
+    /// level (nil = no override for that level).
+    public let segmentOverrides: [(attribute: Int, shifts: [MeanShift?])?]
+
+    public init(byArm: [MeanShift], segmentOverrides: [(attribute: Int, shifts: [MeanShift?])?]) {
+        self.byArm = byArm
+        self.segmentOverrides = segmentOverrides
+    }
+
+    public func addShift(for unit: UnitContext, to shift: inout MeanShift) {
+        var s = byArm[unit.arm]
+        if let o = segmentOverrides[unit.arm], let level = o.shifts[unit.segmentLevels[o.attribute]] { s = level }
+        shift.absolute += s.absolute
+        shift.relative += s.relative
+    }
+}
+
+/// One metric's data-generating mechanism: the control distribution, the adjustments, and the
+/// pre-period covariate.
+///
+/// Potential outcomes: each unit has a control outcome Y(0) drawn from the metric's
+/// distribution; its outcome under a shift μ ↦ μ' is
+/// - binary: Y = 1[u < p'] with the same uniform u as Y(0) = 1[u < p] (monotone coupling);
+/// - continuous: Y = Y(0)·(1 + r) + a;
+/// - count: Y = Y(0) + Poisson(μ' − μ) when μ' > μ, else a Binomial(Y(0), μ'/μ) thinning —
+///   E[Y] = μ' exactly (for a Poisson metric Y is exactly Poisson(μ'));
+/// - ratio: denominator X ~ its distribution, numerator Y ~ Binomial(X, rate').
+///
+/// The pre-period value equals Y(0) with probability ρ and is otherwise an independent draw
+/// from the same distribution, so corr(X_pre, Y(0)) = ρ exactly for every kind of metric and
+/// CUPED's variance reduction is ρ² (Deng et al. 2013).
+public struct MetricGenerator: Sendable {
+    public let spec: MetricSpec
+    public let adjustments: [any OutcomeAdjustment]
+    let binary: Double?
+    let distribution: (spec: OutcomeDistribution, sampler: PreparedDistribution)?
+    let ratio: (denominator: PreparedDistribution, rate: Double)?
+    let rho: Double
+
+    /// Throws when a distribution parameter is invalid.
+    public init(spec: MetricSpec, adjustments: [any OutcomeAdjustment]) throws(DistributionError) {
+        self.spec = spec
+        self.adjustments = adjustments
+        rho = spec.prePeriodCorrelation
+        switch spec.kind {
+        case let .binary(p): binary = p; distribution = nil; ratio = nil
+        case let .distribution(d): binary = nil; distribution = (d, try PreparedDistribution(d)); ratio = nil
+        case let .ratio(den, rate): binary = nil; distribution = nil; ratio = (try PreparedDistribution(den), rate)
+        }
+    }
+
+    /// Draws (outcome, covariate) for one unit: the covariate is the pre-period value, or the
+    /// denominator for a ratio metric, or 0.
+    public func draw(_ unit: UnitContext, _ s: RandomStream) -> (y: Double, x: Double) {
+        var shift = MeanShift()
+        for a in adjustments { a.addShift(for: unit, to: &shift) }
+        if let p = binary {
+            let u = s.uniform()
+            let p1 = shift.isZero ? p : min(max(shift.applied(to: p), 0), 1)
+            let y: Double = u < p1 ? 1 : 0
+            var x = 0.0
+            if rho > 0 { x = s.uniform() < rho ? (u < p ? 1 : 0) : (s.uniform() < p ? 1 : 0) }
+            return (y, x)
+        }
+        if let (d, sampler) = distribution {
+            let y0 = sampler.draw(s)
+            var y = y0
+            if !shift.isZero {
+                if d.isCount {
+                    let mu = d.mean, mu1 = max(shift.applied(to: mu), 0)
+                    if mu1 > mu {
+                        y = y0 + Double(CountDraws.poisson(mu1 - mu, s))
+                    } else if mu1 < mu {
+                        y = Double(CountDraws.binomial(Int(y0), mu1 / mu, s))
+                    }
+                } else {
+                    y = y0 * (1 + shift.relative) + shift.absolute
+                }
+            }
+            var x = 0.0
+            if rho > 0 { x = s.uniform() < rho ? y0 : sampler.draw(s) }
+            return (y, x)
+        }
+        if let r = ratio {
+            let x = r.denominator.draw(s)
+            let rate = shift.isZero ? r.rate : min(max(shift.applied(to: r.rate), 0), 1)
+            let y = Double(CountDraws.binomial(Int(x), rate, s))
+            return (y, x)
+        }
+        return (0, 0)
+    }
+
+    /// The population mean of the outcome for an arm whose shift is `shift` (the true value
+    /// behind bias and coverage).
+    public func mean(under shift: MeanShift) -> Double {
+        switch spec.kind {
+        case let .binary(p): return min(max(shift.applied(to: p), 0), 1)
+        case let .distribution(d):
+            return d.isCount ? max(shift.applied(to: d.mean), 0) : shift.applied(to: d.mean)
+        case let .ratio(_, rate): return min(max(shift.applied(to: rate), 0), 1)
+        }
+    }
+}
+
+/// A distribution with its parameters validated once (so the hot loop never throws).
+enum PreparedDistribution: Sendable {
+    case normal(Normal)
+    case lognormal(LogNormal)
+    case gamma(GammaDistribution)
+    case poisson(Poisson)
+    case negativeBinomial(NegativeBinomial)
+
+    init(_ d: OutcomeDistribution) throws(DistributionError) {
+        switch d {
+        case let .normal(m, sd): self = .normal(try Normal(mu: m, sigma: sd))
+        case let .lognormal(mu, sigma): self = .lognormal(try LogNormal(mu: mu, sigma: sigma))
+        case let .gamma(k, theta): self = .gamma(try GammaDistribution(shape: k, scale: theta))
+        case let .poisson(m): self = .poisson(try Poisson(mean: m))
+        case let .negativeBinomial(m, size): self = .negativeBinomial(try NegativeBinomial(mean: m, size: size))
+        }
+    }
+
+    @inline(__always)
+    func draw(_ s: RandomStream) -> Double {
+        switch self {
+        case let .normal(d): return d.sample(using: s)
+        case let .lognormal(d): return d.sample(using: s)
+        case let .gamma(d): return d.sample(using: s)
+        case let .poisson(d): return Double(d.sample(using: s))
+        case let .negativeBinomial(d): return Double(d.sample(using: s))
+        }
+    }
+}
+
+/// Draws used to apply a shift to a count outcome and to draw a ratio's numerator.
+enum CountDraws {
+    /// Poisson(μ) for μ ≥ 0.
+    static func poisson(_ mu: Double, _ s: RandomStream) -> Int {
+        guard mu > 0, let d = try? Poisson(mean: mu) else { return 0 }
+        return d.sample(using: s)
+    }
+
+    /// Binomial(k, p) for k ≥ 0, p ∈ [0, 1].
+    static func binomial(_ k: Int, _ p: Double, _ s: RandomStream) -> Int {
+        guard k > 0, p > 0 else { return 0 }
+        guard p < 1 else { return k }
+        guard let d = try? Binomial(n: UInt32(clamping: k), p: p) else { return 0 }
+        return d.sample(using: s)
+    }
+}

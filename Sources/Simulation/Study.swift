@@ -1,0 +1,230 @@
+import Analysis
+import Foundation
+
+/// A simulation study: one scenario cell, fully resolved (sweeps already applied).
+///
+/// The types here are plain values produced by the `Scenarios` module from a YAML file (with
+/// validation and key paths) or built directly in Swift. They describe the Aims, Data-generating
+/// mechanism, Estimands, Methods and Performance measures of the study (Morris, White &
+/// Crowther 2019, "ADEMP").
+public struct Study: Equatable, Sendable {
+    public var id: String
+    public var description: String
+    public var seed: UInt64
+    public var replications: Int
+    public var population: PopulationSpec
+    public var metrics: [MetricSpec]
+    public var experiment: ExperimentSpec
+    /// Effects by variant name, then metric name.
+    public var effects: [String: [String: EffectSpec]]
+    public var analyses: [AnalysisSpec]
+    public var looks: LookSchedule
+    public var measures: [Measure]
+
+    public init(id: String, description: String = "", seed: UInt64, replications: Int,
+                population: PopulationSpec, metrics: [MetricSpec], experiment: ExperimentSpec,
+                effects: [String: [String: EffectSpec]] = [:], analyses: [AnalysisSpec],
+                looks: LookSchedule = .final, measures: [Measure] = Measure.allCases) {
+        self.id = id
+        self.description = description
+        self.seed = seed
+        self.replications = replications
+        self.population = population
+        self.metrics = metrics
+        self.experiment = experiment
+        self.effects = effects
+        self.analyses = analyses
+        self.looks = looks
+        self.measures = measures
+    }
+
+    /// The metric named `name`, if any.
+    public func metric(named name: String) -> MetricSpec? { metrics.first { $0.name == name } }
+}
+
+/// Who is in the population and when they arrive.
+public struct PopulationSpec: Equatable, Sendable {
+    /// Units per replication (before assignment).
+    public var units: Int
+    /// The experiment's length in days.
+    public var days: Int
+    public var arrivals: Arrivals
+    /// Segment attributes: attribute name → [(level, share)], shares summing to 1.
+    public var segments: [Segment]
+
+    public init(units: Int, days: Int = 14, arrivals: Arrivals = .uniform, segments: [Segment] = []) {
+        self.units = units
+        self.days = days
+        self.arrivals = arrivals
+        self.segments = segments
+    }
+}
+
+/// A segment attribute with its levels and their population shares.
+public struct Segment: Equatable, Sendable {
+    public var attribute: String
+    public var levels: [String]
+    public var shares: [Double]
+
+    public init(attribute: String, levels: [String], shares: [Double]) {
+        self.attribute = attribute
+        self.levels = levels
+        self.shares = shares
+    }
+}
+
+/// When units first appear. Arrival order is unit-index order (units are exchangeable, so this
+/// loses nothing): unit i of N arrives at the ((i + ½)/N)-quantile of the arrival distribution.
+public enum Arrivals: Equatable, Sendable {
+    /// Everyone at time 0 (every look sees every unit).
+    case atStart
+    /// Uniformly over the experiment's days.
+    case uniform
+    /// Relative daily traffic (one weight per day, cycled if shorter than `days`), uniform
+    /// within a day.
+    case dailyProfile([Double])
+}
+
+/// What kind of outcome a metric is and how it is distributed under control.
+public enum MetricKind: Equatable, Sendable {
+    /// A conversion: Bernoulli(baseline).
+    case binary(baseline: Double)
+    /// A continuous or count outcome drawn from a distribution.
+    case distribution(OutcomeDistribution)
+    /// A ratio metric Σy/Σx over units: x ~ `denominator` (events per unit), y ~ Binomial(x, rate).
+    case ratio(denominator: OutcomeDistribution, rate: Double)
+}
+
+/// A per-unit outcome distribution.
+public enum OutcomeDistribution: Hashable, Sendable {
+    case normal(mean: Double, sd: Double)
+    case lognormal(mu: Double, sigma: Double)
+    case gamma(shape: Double, scale: Double)
+    case poisson(mean: Double)
+    case negativeBinomial(mean: Double, size: Double)
+
+    /// The distribution's mean.
+    public var mean: Double {
+        switch self {
+        case let .normal(m, _): return m
+        case let .lognormal(mu, sigma): return Foundation.exp(mu + sigma * sigma / 2)
+        case let .gamma(k, theta): return k * theta
+        case let .poisson(m): return m
+        case let .negativeBinomial(m, _): return m
+        }
+    }
+
+    /// Whether draws are integers.
+    public var isCount: Bool {
+        switch self {
+        case .poisson, .negativeBinomial: return true
+        default: return false
+        }
+    }
+}
+
+/// A metric of the study.
+public struct MetricSpec: Equatable, Sendable {
+    public var name: String
+    public var kind: MetricKind
+    /// Correlation ρ ∈ [0, 1) between the unit's pre-period value and its in-period outcome
+    /// (for CUPED); 0 means no pre-period value is generated.
+    public var prePeriodCorrelation: Double
+
+    public init(name: String, kind: MetricKind, prePeriodCorrelation: Double = 0) {
+        self.name = name
+        self.kind = kind
+        self.prePeriodCorrelation = prePeriodCorrelation
+    }
+
+    /// The control mean of the per-unit outcome (for a ratio metric: the true ratio).
+    public var controlMean: Double {
+        switch kind {
+        case let .binary(p): return p
+        case let .distribution(d): return d.mean
+        case let .ratio(_, rate): return rate
+        }
+    }
+}
+
+/// How units are put into variants.
+public struct ExperimentSpec: Equatable, Sendable {
+    /// The hash scheme's name (e.g. `sha256`, `growthbook_v2`).
+    public var hash: String
+    /// Variant names and weights, in order; the first is the control.
+    public var variants: [(name: String, weight: Double)]
+    /// The share of the population enrolled (traffic allocation / coverage).
+    public var allocation: Double
+    /// `hashed` pushes units through the real Assignment module; `ideal` draws a multinomial
+    /// variant from the replication's stream (to separate hash effects from method effects).
+    public var assignment: AssignmentMode
+    /// For an MVT: the factors and their levels, in order; `variants` is then their full
+    /// factorial, named `factor=level,factor=level`.
+    public var factors: [Factor]
+
+    public init(hash: String = "sha256", variants: [(name: String, weight: Double)],
+                allocation: Double = 1, assignment: AssignmentMode = .hashed, factors: [Factor] = []) {
+        self.hash = hash
+        self.variants = variants
+        self.allocation = allocation
+        self.assignment = assignment
+        self.factors = factors
+    }
+
+    public var control: String { variants.first?.name ?? "control" }
+
+    public static func == (a: ExperimentSpec, b: ExperimentSpec) -> Bool {
+        a.hash == b.hash && a.allocation == b.allocation && a.assignment == b.assignment && a.factors == b.factors
+            && a.variants.map(\.name) == b.variants.map(\.name) && a.variants.map(\.weight) == b.variants.map(\.weight)
+    }
+}
+
+/// A factor of a multivariate (full factorial) test.
+public struct Factor: Equatable, Sendable {
+    public var name: String
+    /// Levels; the first is the factor's control level.
+    public var levels: [String]
+
+    public init(name: String, levels: [String]) {
+        self.name = name
+        self.levels = levels
+    }
+}
+
+public enum AssignmentMode: String, Equatable, Sendable {
+    case hashed
+    case ideal
+}
+
+/// The true effect of a variant on a metric.
+public struct EffectSpec: Equatable, Sendable {
+    public enum Size: Equatable, Sendable {
+        /// Added to the outcome (to the probability, for a binary metric; to the rate, for a ratio).
+        case absolute(Double)
+        /// Multiplies the outcome by (1 + r) (the probability or rate, for binary and ratio).
+        case relative(Double)
+    }
+
+    public var size: Size
+    /// Per-segment overrides: attribute → level → size.
+    public var bySegment: [String: [String: Size]]
+
+    public init(_ size: Size, bySegment: [String: [String: Size]] = [:]) {
+        self.size = size
+        self.bySegment = bySegment
+    }
+}
+
+/// When analyses look at the data.
+public enum LookSchedule: Equatable, Sendable {
+    /// Once, at the end.
+    case final
+    /// Every `k` days, the last look at the end.
+    case everyDays(Int)
+    /// At the given days (ascending, the last ≤ the experiment's days).
+    case days([Double])
+    /// At the given fractions of the units (ascending, in (0, 1]).
+    case fractions([Double])
+    /// K equally spaced looks by information (units), the last at the end.
+    case equallySpaced(Int)
+}
