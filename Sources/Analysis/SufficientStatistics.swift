@@ -57,3 +57,113 @@ public struct ProportionStatistic: Equatable, Hashable, Codable, Sendable {
         ProportionStatistic(n: a.n + b.n, successes: a.successes + b.successes)
     }
 }
+
+/// Sufficient statistics of a ratio metric R = ΣY/ΣX in one group, where each randomisation
+/// unit contributes a numerator Y and a denominator X (e.g. clicks / page views per user):
+/// n, ΣY, ΣX, ΣY², ΣX², ΣXY.
+///
+/// Immutable and summable; the delta-method variance of R̂ (Deng, Knoblich & Lu, KDD 2018,
+/// eq. 3) needs exactly these six sums.
+public struct RatioStatistic: Equatable, Hashable, Codable, Sendable {
+    public let n: Int
+    public let sumY: Double
+    public let sumX: Double
+    public let sumYSquares: Double
+    public let sumXSquares: Double
+    public let sumXY: Double
+
+    public init(n: Int, sumY: Double, sumX: Double, sumYSquares: Double, sumXSquares: Double, sumXY: Double) {
+        self.n = n
+        self.sumY = sumY
+        self.sumX = sumX
+        self.sumYSquares = sumYSquares
+        self.sumXSquares = sumXSquares
+        self.sumXY = sumXY
+    }
+
+    /// The statistics of paired unit-level numerators `y` and denominators `x` (summed in
+    /// order). Throws when the lengths differ.
+    public init(numerators y: [Double], denominators x: [Double]) throws(AnalysisError) {
+        guard y.count == x.count else {
+            throw AnalysisError("RatioStatistic(numerators:denominators:)",
+                                "numerators and denominators must have the same length, got \(y.count) and \(x.count)")
+        }
+        var sy = 0.0, sx = 0.0, syy = 0.0, sxx = 0.0, sxy = 0.0
+        for i in y.indices {
+            sy += y[i]; sx += x[i]; syy += y[i] * y[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i]
+        }
+        self.init(n: y.count, sumY: sy, sumX: sx, sumYSquares: syy, sumXSquares: sxx, sumXY: sxy)
+    }
+
+    public static let zero = RatioStatistic(n: 0, sumY: 0, sumX: 0, sumYSquares: 0, sumXSquares: 0, sumXY: 0)
+
+    /// R̂ = ΣY/ΣX, or nil when ΣX = 0.
+    public var ratio: Double? { sumX != 0 ? sumY / sumX : nil }
+
+    public static func + (a: RatioStatistic, b: RatioStatistic) -> RatioStatistic {
+        RatioStatistic(n: a.n + b.n, sumY: a.sumY + b.sumY, sumX: a.sumX + b.sumX,
+                       sumYSquares: a.sumYSquares + b.sumYSquares, sumXSquares: a.sumXSquares + b.sumXSquares,
+                       sumXY: a.sumXY + b.sumXY)
+    }
+}
+
+/// Sufficient statistics of a continuous metric Y together with a pre-period covariate X (for
+/// CUPED, Deng, Xu, Kohavi & Walker, WSDM 2013): n, ΣY, ΣY², ΣX, ΣX², ΣXY.
+///
+/// Immutable and summable. ``outcome`` gives the plain ``MeanStatistic`` of Y.
+public struct CovariateStatistic: Equatable, Hashable, Codable, Sendable {
+    public let n: Int
+    public let sum: Double
+    public let sumOfSquares: Double
+    public let preSum: Double
+    public let preSumOfSquares: Double
+    public let crossSum: Double
+
+    public init(n: Int, sum: Double, sumOfSquares: Double, preSum: Double, preSumOfSquares: Double, crossSum: Double) {
+        self.n = n
+        self.sum = sum
+        self.sumOfSquares = sumOfSquares
+        self.preSum = preSum
+        self.preSumOfSquares = preSumOfSquares
+        self.crossSum = crossSum
+    }
+
+    /// The statistics of paired unit-level outcomes `y` and pre-period values `pre` (summed in
+    /// order). Throws when the lengths differ.
+    public init(values y: [Double], preValues x: [Double]) throws(AnalysisError) {
+        guard y.count == x.count else {
+            throw AnalysisError("CovariateStatistic(values:preValues:)",
+                                "values and preValues must have the same length, got \(y.count) and \(x.count)")
+        }
+        var sy = 0.0, syy = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0
+        for i in y.indices {
+            sy += y[i]; syy += y[i] * y[i]; sx += x[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i]
+        }
+        self.init(n: y.count, sum: sy, sumOfSquares: syy, preSum: sx, preSumOfSquares: sxx, crossSum: sxy)
+    }
+
+    public static let zero = CovariateStatistic(n: 0, sum: 0, sumOfSquares: 0, preSum: 0, preSumOfSquares: 0, crossSum: 0)
+
+    /// The outcome's own statistics (n, ΣY, ΣY²).
+    public var outcome: MeanStatistic { MeanStatistic(n: n, sum: sum, sumOfSquares: sumOfSquares) }
+
+    public static func + (a: CovariateStatistic, b: CovariateStatistic) -> CovariateStatistic {
+        CovariateStatistic(n: a.n + b.n, sum: a.sum + b.sum, sumOfSquares: a.sumOfSquares + b.sumOfSquares,
+                           preSum: a.preSum + b.preSum, preSumOfSquares: a.preSumOfSquares + b.preSumOfSquares,
+                           crossSum: a.crossSum + b.crossSum)
+    }
+}
+
+extension RatioStatistic {
+    /// True when every sum is finite.
+    var isFinite: Bool {
+        sumY.isFinite && sumX.isFinite && sumYSquares.isFinite && sumXSquares.isFinite && sumXY.isFinite
+    }
+}
+
+extension CovariateStatistic {
+    /// True when every sum is finite.
+    var isFinite: Bool {
+        sum.isFinite && sumOfSquares.isFinite && preSum.isFinite && preSumOfSquares.isFinite && crossSum.isFinite
+    }
+}
