@@ -66,6 +66,8 @@ public enum ComparisonMethod: String, Codable, Sendable, CaseIterable {
     case ratioDelta = "ratio_delta"
     /// CUPED-adjusted means (pooled θ), Welch t test on the adjusted values.
     case cuped
+    /// A linear contrast of group means (e.g. a 2×2 interaction), Wald z test.
+    case linearContrast = "linear_contrast"
 }
 
 /// Treatment versus control on one metric: the estimate, its standard error, the confidence

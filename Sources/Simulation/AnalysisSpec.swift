@@ -82,4 +82,6 @@ public enum Measure: String, CaseIterable, Codable, Sendable {
     case ciWidth = "ci_width"
     case meanSampleSize = "mean_sample_size"
     case meanStopLook = "mean_stop_look"
+    /// CUPED only: the achieved reduction in the variance of the estimate, 1 − Var_adj/Var.
+    case varianceReduction = "variance_reduction"
 }

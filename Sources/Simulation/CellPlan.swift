@@ -1,0 +1,226 @@
+import Analysis
+import Distributions
+import Foundation
+
+/// Everything about one cell that is the same for every replication, prepared once:
+/// samplers validated, effects resolved per arm, look cutoffs, comparisons and their true values.
+public struct CellPlan: Sendable {
+    public let study: Study
+    /// The 64-bit key of the scenario id (FNV-1a 64), part of every replication's stream path.
+    public let scenarioKey: UInt64
+    /// The cell's index in its scenario.
+    public let cellIndex: Int
+    public let generators: [MetricGenerator]
+    public let segmentSamplers: [Categorical]
+    /// Units arrived at each look, and the look's day.
+    public let looks: [(units: Int, day: Double)]
+    public let armWeights: [Double]
+    public let analyses: [PlannedAnalysis]
+
+    /// Prepares `study` as cell `cellIndex` of scenario `scenarioID`.
+    public init(study: Study, scenarioID: String, cellIndex: Int) throws(SimulationError) {
+        self.study = study
+        self.cellIndex = cellIndex
+        scenarioKey = CellPlan.fnv64(scenarioID)
+        armWeights = study.experiment.variants.map(\.weight)
+        looks = LookPlan.cutoffs(study.looks, population: study.population)
+        do {
+            segmentSamplers = try study.population.segments.map { try Categorical(weights: $0.shares) }
+        } catch {
+            throw SimulationError("population.segments: \(error)")
+        }
+        var gens: [MetricGenerator] = []
+        for metric in study.metrics {
+            let effect = try CellPlan.treatmentEffect(for: metric, in: study)
+            do {
+                gens.append(try MetricGenerator(spec: metric, adjustments: [effect]))
+            } catch {
+                throw SimulationError("metric \(metric.name): \(error)")
+            }
+        }
+        generators = gens
+        var planned: [PlannedAnalysis] = []
+        for a in study.analyses {
+            planned.append(try PlannedAnalysis(a, study: study, generators: gens))
+        }
+        analyses = planned
+    }
+
+    /// FNV-1a 64 of the UTF-8 bytes (stable across runs and platforms).
+    static func fnv64(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    /// The effect table of one metric: the shift of each arm, summed over the effect keys that
+    /// apply to it (its own name, and for an MVT each of its `factor=level` parts and any
+    /// combination of them).
+    static func treatmentEffect(for metric: MetricSpec, in study: Study) throws(SimulationError) -> TreatmentEffect {
+        var byArm: [MeanShift] = []
+        var overrides: [(attribute: Int, shifts: [MeanShift?])?] = []
+        for (name, _) in study.experiment.variants {
+            let parts = Set(name.split(separator: ",").map(String.init))
+            var shift = MeanShift()
+            var override: (attribute: Int, shifts: [MeanShift?])? = nil
+            for (key, perMetric) in study.effects.sorted(by: { $0.key < $1.key }) {
+                let keyParts = Set(key.split(separator: ",").map(String.init))
+                guard key == name || (!study.experiment.factors.isEmpty && keyParts.isSubset(of: parts)),
+                      let e = perMetric[metric.name] else { continue }
+                switch e.size {
+                case let .absolute(a): shift.absolute += a
+                case let .relative(r): shift.relative += r
+                }
+                for (attribute, levels) in e.bySegment {
+                    guard let ai = study.population.segments.firstIndex(where: { $0.attribute == attribute }) else {
+                        throw SimulationError("effects.\(key).\(metric.name).by_segment: unknown segment attribute \"\(attribute)\"")
+                    }
+                    if let o = override, o.attribute != ai {
+                        throw SimulationError("effects for \(name) on \(metric.name): overrides by two segment attributes are not supported")
+                    }
+                    let seg = study.population.segments[ai]
+                    var shifts: [MeanShift?] = override?.shifts ?? Array(repeating: nil, count: seg.levels.count)
+                    for (level, size) in levels {
+                        guard let li = seg.levels.firstIndex(of: level) else {
+                            throw SimulationError("effects.\(key).\(metric.name).by_segment.\(attribute): unknown level \"\(level)\"")
+                        }
+                        switch size {
+                        case let .absolute(a): shifts[li] = MeanShift(absolute: a)
+                        case let .relative(r): shifts[li] = MeanShift(relative: r)
+                        }
+                    }
+                    override = (ai, shifts)
+                }
+            }
+            byArm.append(shift)
+            overrides.append(override)
+        }
+        return TreatmentEffect(byArm: byArm, segmentOverrides: overrides)
+    }
+}
+
+/// An error in a study that the scenario parser could not catch (e.g. a parameter combination
+/// found invalid when samplers are built).
+public struct SimulationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One analysis with its comparisons resolved to arm groups and true values.
+public struct PlannedAnalysis: Sendable {
+    public let spec: AnalysisSpec
+    /// The metric's index in the study (nil for SRM).
+    public let metricIndex: Int?
+    public let comparisons: [PlannedComparison]
+
+    init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator]) throws(SimulationError) {
+        self.spec = spec
+        metricIndex = spec.metric.flatMap { m in study.metrics.firstIndex { $0.name == m } }
+        let variants = study.experiment.variants.map(\.name)
+        var comps: [PlannedComparison] = []
+        if spec.method == .srm {
+            comps = [PlannedComparison(label: "all_arms", groups: [], truth: nil)]
+        } else {
+            guard let mi = metricIndex else { throw SimulationError("analysis \(spec.id): unknown metric") }
+            let gen = generators[mi]
+            let armMeans = PlannedAnalysis.armMeans(generator: gen, study: study)
+            switch spec.contrast {
+            case .eachVariantVsControl:
+                for k in 1..<variants.count {
+                    var c = [Double](repeating: 0, count: variants.count)
+                    c[0] = -1
+                    c[k] = 1
+                    comps.append(PlannedComparison(label: variants[k], groups: [(-1, [0]), (1, [k])],
+                                                   truth: PlannedAnalysis.truth(c, armMeans, estimand: spec.estimand)))
+                }
+            case let .mainEffect(factor):
+                guard let f = study.experiment.factors.first(where: { $0.name == factor }) else {
+                    throw SimulationError("analysis \(spec.id): unknown factor \(factor)")
+                }
+                for level in f.levels.dropFirst() {
+                    // Treatment group: arms at `level`; control group: arms at the factor's first level.
+                    let c = variants.map { v -> Double in
+                        let parts = v.split(separator: ",").map(String.init)
+                        if parts.contains("\(f.name)=\(level)") { return 1 }
+                        if parts.contains("\(f.name)=\(f.levels[0])") { return -1 }
+                        return 0
+                    }
+                    let groups: [(weight: Double, arms: [Int])] = [(-1, c.indices.filter { c[$0] < 0 }), (1, c.indices.filter { c[$0] > 0 })]
+                    comps.append(PlannedComparison(label: "\(f.name)=\(level)", groups: groups,
+                                                   truth: PlannedAnalysis.truth(c, armMeans, estimand: spec.estimand)))
+                }
+            case let .interaction(a, b):
+                guard let fa = study.experiment.factors.first(where: { $0.name == a }),
+                      let fb = study.experiment.factors.first(where: { $0.name == b }) else {
+                    throw SimulationError("analysis \(spec.id): unknown factor")
+                }
+                // (a1,b1) − (a1,b0) − (a0,b1) + (a0,b0) on cell means, each averaged over the other factors.
+                func level(_ v: String, _ f: Factor) -> Int? {
+                    let parts = v.split(separator: ",").map(String.init)
+                    return f.levels.prefix(2).firstIndex { parts.contains("\(f.name)=\($0)") }
+                }
+                var groups: [(weight: Double, arms: [Int])] = []
+                for (la, lb, w) in [(1, 1, 1.0), (1, 0, -1.0), (0, 1, -1.0), (0, 0, 1.0)] {
+                    groups.append((w, variants.indices.filter { level(variants[$0], fa) == la && level(variants[$0], fb) == lb }))
+                }
+                let c = variants.indices.map { i in groups.first { $0.arms.contains(i) }?.weight ?? 0 }
+                comps.append(PlannedComparison(label: "\(a)×\(b)", groups: groups,
+                                               truth: PlannedAnalysis.truth(c, armMeans, estimand: .absolute, interaction: true)))
+            }
+        }
+        comparisons = comps
+    }
+
+    /// The population mean of each arm (averaged over segments by their shares).
+    static func armMeans(generator: MetricGenerator, study: Study) -> [Double] {
+        study.experiment.variants.indices.map { arm in
+            let segs = study.population.segments
+            guard !segs.isEmpty else {
+                var s = MeanShift()
+                for a in generator.adjustments { a.addShift(for: UnitContext(arm: arm, segmentLevels: []), to: &s) }
+                return generator.mean(under: s)
+            }
+            // Average over the joint distribution of segment levels (independent attributes).
+            var total = 0.0
+            var levels = [Int](repeating: 0, count: segs.count)
+            func visit(_ i: Int, _ weight: Double) {
+                if i == segs.count {
+                    var s = MeanShift()
+                    for a in generator.adjustments { a.addShift(for: UnitContext(arm: arm, segmentLevels: levels), to: &s) }
+                    total += weight * generator.mean(under: s)
+                    return
+                }
+                for (l, share) in segs[i].shares.enumerated() {
+                    levels[i] = l
+                    visit(i + 1, weight * share)
+                }
+            }
+            visit(0, 1)
+            return total
+        }
+    }
+
+    /// The true value of a contrast: for a two-group contrast, the treatment group's mean minus
+    /// the control group's (each the average of its arms, since MVT arms have equal weights),
+    /// or the relative difference; for an interaction, the difference of differences.
+    static func truth(_ c: [Double], _ means: [Double], estimand: Estimand, interaction: Bool = false) -> Double {
+        if interaction {
+            let pos = c.filter { $0 > 0 }.count
+            // Each of the four 2×2 cells is an average over the other factors' combinations.
+            let perCell = Double(pos) / 2
+            return zip(c, means).reduce(0) { $0 + $1.0 * $1.1 } / perCell
+        }
+        let t = zip(c, means).filter { $0.0 > 0 }.map(\.1), k = zip(c, means).filter { $0.0 < 0 }.map(\.1)
+        let mt = t.reduce(0, +) / Double(t.count), mc = k.reduce(0, +) / Double(k.count)
+        return estimand == .relative ? (mt - mc) / mc : mt - mc
+    }
+}
+
+/// A comparison: weighted groups of arms — [(−1, control arms), (+1, treatment arms)] for a
+/// two-group comparison, four ±1 cells for an interaction — and the true value it estimates.
+/// A group's statistics are the sums over its arms.
+public struct PlannedComparison: Sendable {
+    public let label: String
+    public let groups: [(weight: Double, arms: [Int])]
+    public let truth: Double?
+}

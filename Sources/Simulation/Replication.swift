@@ -1,0 +1,214 @@
+import Analysis
+import Distributions
+
+/// The six running sums of one metric in one arm over one stretch of arrivals:
+/// n, Σy, Σy², Σx, Σx², Σxy (x is the pre-period value, or a ratio's denominator).
+struct Sums: Sendable {
+    var n = 0
+    var sy = 0.0, syy = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0
+
+    @inline(__always)
+    mutating func add(_ y: Double, _ x: Double) {
+        n += 1
+        sy += y; syy += y * y
+        sx += x; sxx += x * x; sxy += x * y
+    }
+
+    static func + (a: Sums, b: Sums) -> Sums {
+        Sums(n: a.n + b.n, sy: a.sy + b.sy, syy: a.syy + b.syy, sx: a.sx + b.sx, sxx: a.sxx + b.sxx, sxy: a.sxy + b.sxy)
+    }
+
+    var mean: MeanStatistic { MeanStatistic(n: n, sum: sy, sumOfSquares: syy) }
+    var proportion: ProportionStatistic { ProportionStatistic(n: n, successes: Int(sy.rounded())) }
+    var ratio: RatioStatistic { RatioStatistic(n: n, sumY: sy, sumX: sx, sumYSquares: syy, sumXSquares: sxx, sumXY: sxy) }
+    var covariate: CovariateStatistic {
+        CovariateStatistic(n: n, sum: sy, sumOfSquares: syy, preSum: sx, preSumOfSquares: sxx, crossSum: sxy)
+    }
+}
+
+/// Puts unit i into an arm (0 = control) or leaves it out (−1: outside the traffic allocation).
+public protocol ArmAssigner {
+    mutating func arm(ofUnit i: Int) -> Int
+}
+
+/// `assignment: ideal`: each unit's arm is an independent draw from the design weights, with
+/// probability `allocation` of being enrolled at all — the randomisation the hash imitates.
+/// It maps one uniform u to "not enrolled" (u ≥ allocation) or the arm whose cumulative weight
+/// range holds u/allocation, the same geometry as the Assignment module's bucket ranges.
+public struct IdealAssigner: ArmAssigner {
+    let stream: RandomStream
+    let cumulative: [Double]
+    let allocation: Double
+
+    public init(stream: RandomStream, weights: [Double], allocation: Double) {
+        self.stream = stream
+        var acc = 0.0
+        cumulative = weights.map { acc += $0; return acc }
+        self.allocation = allocation
+    }
+
+    public mutating func arm(ofUnit i: Int) -> Int {
+        let u = stream.uniform()
+        guard u < allocation else { return -1 }
+        let v = u / allocation
+        for (k, c) in cumulative.enumerated() where v < c { return k }
+        return cumulative.count - 1
+    }
+}
+
+/// What one analysis comparison concluded in one replication.
+public struct ComparisonOutcome: Sendable, Equatable {
+    /// `ok`, or why the data could not be analysed (then the replication is excluded from the
+    /// measures and counted as failed).
+    public var status: AnalysisStatus
+    public var estimate: Double
+    public var standardError: Double
+    public var lower: Double
+    public var upper: Double
+    public var pValue: Double
+    public var rejected: Bool
+    /// The look (1-based) at which the policy stopped (the last look if it never rejected).
+    public var stopLook: Int
+    /// Units in the comparison at the stopping look.
+    public var sampleSize: Int
+    /// The p-value at the final look (for the p-value histogram of a fixed-horizon analysis).
+    public var finalPValue: Double
+    /// CUPED only: the variance reduction achieved at the stopping look.
+    public var varianceReduction: Double
+
+    static func failed(_ s: AnalysisStatus, look: Int, n: Int) -> ComparisonOutcome {
+        ComparisonOutcome(status: s, estimate: 0, standardError: 0, lower: 0, upper: 0, pValue: 1, rejected: false,
+                          stopLook: look, sampleSize: n, finalPValue: 1, varianceReduction: 0)
+    }
+}
+
+/// Runs replications of one cell: Generate → Assign → Expose/observe → Analyse.
+public struct ReplicationEngine: Sendable {
+    public let plan: CellPlan
+
+    public init(plan: CellPlan) { self.plan = plan }
+
+    /// The random stream of replication r: `(seed, [scenario key, cell, r, purpose])`, so any
+    /// replication can be regenerated alone and nothing is shared across replications.
+    public func stream(replication r: Int, purpose: UInt64) -> RandomStream {
+        RandomStream(seed: plan.study.seed, path: [plan.scenarioKey, UInt64(plan.cellIndex), UInt64(r), purpose])
+    }
+
+    /// Runs replication r with the given assigner and returns one outcome per (analysis,
+    /// comparison), analyses in study order.
+    public func run<A: ArmAssigner>(replication r: Int, assigner: inout A) throws(AnalysisError) -> [ComparisonOutcome] {
+        let study = plan.study
+        let s = stream(replication: r, purpose: 0)
+        let arms = study.experiment.variants.count
+        let metrics = plan.generators.count
+        let looks = plan.looks
+        // Sums per (look interval, arm, metric), and enrolled counts per (interval, arm).
+        var sums = [Sums](repeating: Sums(), count: looks.count * arms * max(metrics, 1))
+        var counts = [Int](repeating: 0, count: looks.count * arms)
+        var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: plan.segmentSamplers.count))
+        var interval = 0
+        let n = study.population.units
+        for i in 0..<n {
+            while interval < looks.count - 1 && i >= looks[interval].units { interval += 1 }
+            let arm = assigner.arm(ofUnit: i)
+            guard arm >= 0 else { continue }
+            unit.index = i
+            unit.arm = arm
+            for (k, sampler) in plan.segmentSamplers.enumerated() { unit.segmentLevels[k] = sampler.sample(using: s) }
+            counts[interval * arms + arm] += 1
+            let base = (interval * arms + arm) * metrics
+            for m in 0..<metrics {
+                let (y, x) = plan.generators[m].draw(unit, s)
+                sums[base + m].add(y, x)
+            }
+        }
+        // Cumulative statistics at each look (prefix sums over intervals).
+        for k in 1..<looks.count {
+            for j in 0..<(arms * metrics) { sums[k * arms * metrics + j] = sums[(k - 1) * arms * metrics + j] + sums[k * arms * metrics + j] }
+            for a in 0..<arms { counts[k * arms + a] += counts[(k - 1) * arms + a] }
+        }
+        var out: [ComparisonOutcome] = []
+        for a in plan.analyses {
+            for c in a.comparisons {
+                out.append(try analyse(a, c, sums: sums, counts: counts, arms: arms, metrics: metrics))
+            }
+        }
+        return out
+    }
+
+    func analyse(_ a: PlannedAnalysis, _ c: PlannedComparison, sums: [Sums], counts: [Int], arms: Int, metrics: Int) throws(AnalysisError) -> ComparisonOutcome {
+        let K = plan.looks.count
+        let lookRange: [Int] = a.spec.policy == .fixedHorizon ? [K - 1] : Array(0..<K)
+        var last = ComparisonOutcome.failed(.emptyArm, look: K, n: 0)
+        var finalP = 1.0
+        var stopped: ComparisonOutcome? = nil
+        for k in lookRange {
+            let o = try analyseAt(look: k, a, c, sums: sums, counts: counts, arms: arms, metrics: metrics)
+            if k == K - 1 { finalP = o.pValue }
+            last = o
+            if stopped == nil, o.status == .ok, o.rejected {
+                stopped = o
+                if a.spec.policy != .fixedHorizon { break }
+            }
+        }
+        var result = stopped ?? last
+        result.finalPValue = stopped == nil ? finalP : result.pValue
+        return result
+    }
+
+    func analyseAt(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, sums: [Sums], counts: [Int], arms: Int, metrics: Int) throws(AnalysisError) -> ComparisonOutcome {
+        let spec = a.spec
+        if spec.method == .srm {
+            let observed = (0..<arms).map { counts[k * arms + $0] }
+            let n = observed.reduce(0, +)
+            let r = try SampleRatioMismatch.test(observed: observed, weights: plan.armWeights, threshold: spec.alpha)
+            guard r.status == .ok, let p = r.pValue, let chi2 = r.chiSquare else { return .failed(r.status, look: k + 1, n: n) }
+            return ComparisonOutcome(status: .ok, estimate: chi2, standardError: 0, lower: 0, upper: 0, pValue: p,
+                                     rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+        }
+        guard let mi = a.metricIndex else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
+        func group(_ armsInGroup: [Int]) -> Sums {
+            var g = Sums()
+            for arm in armsInGroup { g = g + sums[(k * arms + arm) * metrics + mi] }
+            return g
+        }
+        let scale: LiftScale = spec.estimand == .relative ? .relative : .absolute
+        var reduction = 0.0
+        let result: ComparisonResult
+        if c.groups.count == 2 {
+            let control = group(c.groups[0].arms), treatment = group(c.groups[1].arms)
+            switch spec.method {
+            case .zTest:
+                result = try Comparisons.twoProportion(control: control.proportion, treatment: treatment.proportion,
+                                                       scale: scale, alpha: spec.alpha, alternative: spec.alternative)
+            case .welchT:
+                result = try Comparisons.welch(control: control.mean, treatment: treatment.mean, scale: scale,
+                                               alpha: spec.alpha, alternative: spec.alternative)
+            case .studentT:
+                result = try Comparisons.student(control: control.mean, treatment: treatment.mean, scale: scale,
+                                                 alpha: spec.alpha, alternative: spec.alternative)
+            case .cuped:
+                let r = try Comparisons.cuped(control: control.covariate, treatment: treatment.covariate, scale: scale,
+                                              alpha: spec.alpha, alternative: spec.alternative)
+                result = r.comparison
+                reduction = r.varianceReduction ?? 0
+            case .deltaRatio:
+                result = try Comparisons.ratio(control: control.ratio, treatment: treatment.ratio, scale: scale,
+                                               alpha: spec.alpha, alternative: spec.alternative)
+            case .srm:
+                return .failed(.invalidStatistics, look: k + 1, n: 0)
+            }
+        } else {
+            let groups = c.groups.map { group($0.arms).mean }
+            result = try Comparisons.linearContrast(groups: groups, coefficients: c.groups.map(\.weight),
+                                                    alpha: spec.alpha, alternative: spec.alternative)
+        }
+        let n = result.controlN + result.treatmentN
+        guard result.status == .ok, let est = result.estimate, let se = result.standardError, let p = result.pValue else {
+            return .failed(result.status, look: k + 1, n: n)
+        }
+        return ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: result.lower ?? -.infinity,
+                                 upper: result.upper ?? .infinity, pValue: p, rejected: result.isSignificant,
+                                 stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: reduction)
+    }
+}

@@ -1,0 +1,103 @@
+/// The measured performance of one comparison of one analysis in one cell.
+public struct ComparisonSummary: Codable, Equatable, Sendable {
+    public let analysis: String
+    public let comparison: String
+    public let method: String
+    public let policy: String
+    /// The true value of the estimand (nil for the SRM check).
+    public let truth: Double?
+    /// Replications analysed successfully (R in the MCSE formulas).
+    public let replications: Int
+    /// Replications whose data could not be analysed, by status (excluded from R).
+    public let failed: [String: Int]
+    public let measures: [MeasureValue]
+    /// Counts of the final-look p-values in 20 equal bins of [0, 1] (uniform under H0 for a
+    /// valid test).
+    public let pValueHistogram: [Int]
+    /// How many replications stopped with a rejection at each look (sequential policies).
+    public let rejectionsByLook: [Int]
+
+    public func value(_ m: Measure) -> MeasureValue? { measures.first { $0.measure == m } }
+}
+
+/// One performance measure with its Monte Carlo standard error.
+public struct MeasureValue: Codable, Equatable, Sendable {
+    public let measure: Measure
+    public let estimate: Double
+    public let mcse: Double?
+    public let replications: Int
+}
+
+/// The results of one cell.
+public struct CellResult: Codable, Equatable, Sendable {
+    public let index: Int
+    public let label: String
+    /// Swept key path and value, in factor order.
+    public let factors: [FactorValue]
+    public let comparisons: [ComparisonSummary]
+}
+
+public struct FactorValue: Codable, Equatable, Sendable {
+    public let key: String
+    public let value: String
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// One gate's verdict in one cell and comparison.
+public struct GateResult: Codable, Equatable, Sendable {
+    public let statement: String
+    public let cell: String
+    public let analysis: String
+    public let comparison: String
+    public let measure: Measure
+    public let estimate: Double?
+    public let mcse: Double?
+    /// The bound compared with the gate's limit (for `near`: the distance in MCSE units).
+    public let bound: Double?
+    public let passed: Bool
+    public let message: String
+}
+
+/// Everything a run of one scenario produced.
+public struct ScenarioResult: Codable, Equatable, Sendable {
+    public let scenario: String
+    public let description: String
+    public let file: String
+    public let scenarioHash: String
+    public let seed: UInt64
+    public let replications: Int
+    public let factors: [String]
+    public let cells: [CellResult]
+    public let gates: [GateResult]
+    /// How the run was made: not part of the statistical result (it differs between runs).
+    public var run: RunInfo
+
+    public var gatesPassed: Bool { gates.allSatisfy(\.passed) }
+}
+
+/// Provenance and timing of a run.
+public struct RunInfo: Codable, Equatable, Sendable {
+    public var splitbenchVersion: String
+    public var gitCommit: String?
+    public var swiftVersion: String
+    public var gslVersion: String
+    public var threads: Int
+    public var startedAt: String
+    public var wallSeconds: Double
+    public var cellSeconds: [Double]
+
+    public init(splitbenchVersion: String, gitCommit: String?, swiftVersion: String, gslVersion: String, threads: Int,
+                startedAt: String, wallSeconds: Double, cellSeconds: [Double]) {
+        self.splitbenchVersion = splitbenchVersion
+        self.gitCommit = gitCommit
+        self.swiftVersion = swiftVersion
+        self.gslVersion = gslVersion
+        self.threads = threads
+        self.startedAt = startedAt
+        self.wallSeconds = wallSeconds
+        self.cellSeconds = cellSeconds
+    }
+}

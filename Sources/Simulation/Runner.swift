@@ -1,0 +1,151 @@
+import Analysis
+import Foundation
+
+/// A cell to run: its study and where it sits in the sweep.
+public struct CellInput: Sendable {
+    public let index: Int
+    public let label: String
+    public let factors: [FactorValue]
+    public let study: Study
+
+    public init(index: Int, label: String, factors: [FactorValue], study: Study) {
+        self.index = index
+        self.label = label
+        self.factors = factors
+        self.study = study
+    }
+}
+
+/// The Monte Carlo runner: replications of every cell, spread over `threads` workers, each
+/// replication on its own random stream; results reduced in replication order, so the output
+/// is byte-identical for any thread count.
+public struct SimulationRunner: Sendable {
+    public var threads: Int
+    /// Called after each block of replications with (replications done, replications in all).
+    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Replications per task; fixed so the work split never depends on the thread count.
+    public static let blockSize = 8
+
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.threads = max(1, threads)
+        self.progress = progress
+    }
+
+    /// Runs every cell and checks the gates.
+    public func run(scenarioID: String, cells: [CellInput], gates: [GateSpec]) async throws -> (cells: [CellResult], gates: [GateResult], cellSeconds: [Double]) {
+        var results: [CellResult] = []
+        var seconds: [Double] = []
+        let total = cells.reduce(0) { $0 + $1.study.replications }
+        var done = 0
+        for cell in cells {
+            let start = ContinuousClock.now
+            let plan = try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index)
+            let offset = done
+            let outcomes = try await replicate(plan: plan) { n in self.progress?(offset + n, total) }
+            done += cell.study.replications
+            results.append(summarise(plan: plan, cell: cell, outcomes: outcomes))
+            let d = start.duration(to: .now)
+            seconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        }
+        return (results, GateEvaluator.evaluate(gates, cells: results), seconds)
+    }
+
+    /// All replications of one cell: outcomes[r][j] for comparison j.
+    func replicate(plan: CellPlan, progress: @escaping @Sendable (Int) -> Void) async throws -> [[ComparisonOutcome]] {
+        let r = plan.study.replications
+        let blocks = (r + Self.blockSize - 1) / Self.blockSize
+        var outcomes = [[ComparisonOutcome]](repeating: [], count: r)
+        let engine = ReplicationEngine(plan: plan)
+        try await withThrowingTaskGroup(of: (Int, [[ComparisonOutcome]]).self) { group in
+            var next = 0
+            var finished = 0
+            func submit(_ b: Int) {
+                group.addTask {
+                    let lo = b * Self.blockSize, hi = min(r, lo + Self.blockSize)
+                    var out: [[ComparisonOutcome]] = []
+                    out.reserveCapacity(hi - lo)
+                    for rep in lo..<hi { out.append(try engine.runOne(replication: rep)) }
+                    return (lo, out)
+                }
+            }
+            while next < min(blocks, threads) { submit(next); next += 1 }
+            while let (lo, out) = try await group.next() {
+                for (i, o) in out.enumerated() { outcomes[lo + i] = o }
+                finished += out.count
+                progress(finished)
+                if next < blocks { submit(next); next += 1 }
+            }
+        }
+        return outcomes
+    }
+
+    func summarise(plan: CellPlan, cell: CellInput, outcomes: [[ComparisonOutcome]]) -> CellResult {
+        var summaries: [ComparisonSummary] = []
+        var j = 0
+        for a in plan.analyses {
+            for c in a.comparisons {
+                let column = outcomes.map { $0[j] }
+                summaries.append(Summarise.comparison(a, c, outcomes: column, measures: plan.study.measures, looks: plan.looks.count))
+                j += 1
+            }
+        }
+        return CellResult(index: cell.index, label: cell.label, factors: cell.factors, comparisons: summaries)
+    }
+}
+
+extension ReplicationEngine {
+    /// Runs replication r with the assignment the study asks for.
+    public func runOne(replication r: Int) throws -> [ComparisonOutcome] {
+        let e = plan.study.experiment
+        switch e.assignment {
+        case .ideal:
+            var a = IdealAssigner(stream: stream(replication: r, purpose: 1), weights: plan.armWeights, allocation: e.allocation)
+            return try run(replication: r, assigner: &a)
+        case .hashed:
+            var a = try HashedAssigner(plan: plan, replication: r)
+            return try run(replication: r, assigner: &a)
+        }
+    }
+}
+
+/// Checks gates against cell results.
+public enum GateEvaluator {
+    public static func evaluate(_ gates: [GateSpec], cells: [CellResult]) -> [GateResult] {
+        var out: [GateResult] = []
+        for gate in gates {
+            let matching = cells.filter { cell in
+                gate.cells.allSatisfy { k, v in cell.factors.contains { $0.key == k && $0.value == v } }
+            }
+            for cell in matching {
+                for s in cell.comparisons where s.analysis == gate.analysis && (gate.comparison == nil || gate.comparison == s.comparison) {
+                    guard let m = s.value(gate.measure) else {
+                        out.append(GateResult(statement: gate.statement, cell: cell.label, analysis: s.analysis, comparison: s.comparison,
+                                              measure: gate.measure, estimate: nil, mcse: nil, bound: nil, passed: false,
+                                              message: "no \(gate.measure.rawValue) was measured (\(s.replications) replications analysed, failed: \(s.failed))"))
+                        continue
+                    }
+                    let (passed, bound) = gate.check(MonteCarloEstimate(estimate: m.estimate, mcse: m.mcse, replications: m.replications))
+                    let est = "\(fmt(m.estimate)) ± \(m.mcse.map(fmt) ?? "?") (MCSE, R = \(m.replications))"
+                    let message: String
+                    switch gate.rule {
+                    case let .atMost(v, t):
+                        message = "\(est): upper bound \(bound.map(fmt) ?? "undefined") \(passed ? "≤" : ">") \(fmt(v + t))"
+                    case let .atLeast(v, t):
+                        message = "\(est): lower bound \(bound.map(fmt) ?? "undefined") \(passed ? "≥" : "<") \(fmt(v - t))"
+                    case let .near(v, k):
+                        message = "\(est): \(bound.map(fmt) ?? "?") MCSE from \(fmt(v)) (allowed \(fmt(k)))"
+                    }
+                    out.append(GateResult(statement: gate.statement, cell: cell.label, analysis: s.analysis, comparison: s.comparison,
+                                          measure: gate.measure, estimate: m.estimate, mcse: m.mcse, bound: bound, passed: passed,
+                                          message: message))
+                }
+            }
+            if matching.isEmpty {
+                out.append(GateResult(statement: gate.statement, cell: "(none)", analysis: gate.analysis, comparison: gate.comparison ?? "",
+                                      measure: gate.measure, estimate: nil, mcse: nil, bound: nil, passed: false,
+                                      message: "no cell matches the gate's cell selector \(gate.cells)"))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,52 @@
+import Analysis
+
+/// Summarise: per-replication outcomes → performance measures with MCSE (Morris, White &
+/// Crowther 2019). Replications are visited in index order, so the result does not depend on
+/// how they were computed.
+enum Summarise {
+    static func comparison(_ a: PlannedAnalysis, _ c: PlannedComparison, outcomes: [ComparisonOutcome],
+                           measures: [Measure], looks: Int) -> ComparisonSummary {
+        var failed: [String: Int] = [:]
+        let ok = outcomes.filter { o in
+            if o.status != .ok { failed[o.status.rawValue, default: 0] += 1 }
+            return o.status == .ok
+        }
+        var values: [MeasureValue] = []
+        func add(_ m: Measure, _ e: MonteCarloEstimate?) {
+            guard measures.contains(m), let e else { return }
+            values.append(MeasureValue(measure: m, estimate: e.estimate, mcse: e.mcse, replications: e.replications))
+        }
+        let isSRM = a.spec.method == .srm
+        add(.rejectionRate, PerformanceMeasures.proportion(ok.filter(\.rejected).count, of: ok.count))
+        if !isSRM, let truth = c.truth {
+            let est = ok.map(\.estimate)
+            let twoSided = a.spec.alternative == .twoSided
+            add(.coverage, PerformanceMeasures.proportion(ok.filter { $0.lower <= truth && truth <= $0.upper }.count, of: ok.count))
+            add(.bias, PerformanceMeasures.bias(est, truth: truth))
+            add(.empiricalSE, PerformanceMeasures.empiricalSE(est))
+            add(.modelSE, PerformanceMeasures.modelSE(ok.map(\.standardError)))
+            add(.rmse, PerformanceMeasures.rmse(est, truth: truth))
+            if twoSided { add(.ciWidth, PerformanceMeasures.mean(ok.map { $0.upper - $0.lower })) }
+            if a.spec.method == .cuped { add(.varianceReduction, PerformanceMeasures.mean(ok.map(\.varianceReduction))) }
+        }
+        add(.meanSampleSize, PerformanceMeasures.mean(ok.map { Double($0.sampleSize) }))
+        add(.meanStopLook, PerformanceMeasures.mean(ok.map { Double($0.stopLook) }))
+        var histogram = [Int](repeating: 0, count: 20)
+        for o in ok { histogram[min(19, max(0, Int(o.finalPValue * 20)))] += 1 }
+        var byLook = [Int](repeating: 0, count: looks)
+        for o in ok where o.rejected { byLook[min(looks, max(1, o.stopLook)) - 1] += 1 }
+        return ComparisonSummary(analysis: a.spec.id, comparison: c.label, method: a.spec.method.rawValue,
+                                 policy: a.spec.policy.name, truth: isSRM ? nil : c.truth, replications: ok.count,
+                                 failed: failed, measures: values, pValueHistogram: histogram, rejectionsByLook: byLook)
+    }
+}
+
+extension StoppingPolicy {
+    /// The policy's name in scenario files and reports.
+    public var name: String {
+        switch self {
+        case .fixedHorizon: return "fixed"
+        case .naivePeeking: return "naive"
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Analysis
+import Testing
+@testable import Simulation
+
+enum Studies {
+    static func aa(replications: Int = 400, units: Int = 2000, assignment: AssignmentMode = .ideal,
+                   looks: LookSchedule = .final, policy: StoppingPolicy = .fixedHorizon) -> Study {
+        Study(id: "test.aa", seed: 7, replications: replications,
+              population: PopulationSpec(units: units, days: 10),
+              metrics: [MetricSpec(name: "conv", kind: .binary(baseline: 0.2)),
+                        MetricSpec(name: "rev", kind: .distribution(.lognormal(mu: 0, sigma: 1)), prePeriodCorrelation: 0.7)],
+              experiment: ExperimentSpec(variants: [("control", 0.5), ("treatment", 0.5)], assignment: assignment),
+              analyses: [AnalysisSpec(id: "z", metric: "conv", method: .zTest, policy: policy),
+                         AnalysisSpec(id: "w", metric: "rev", method: .welchT, policy: policy),
+                         AnalysisSpec(id: "c", metric: "rev", method: .cuped),
+                         AnalysisSpec(id: "srm", metric: nil, method: .srm, alpha: 0.001)],
+              looks: looks)
+    }
+}
+
+@Suite struct RunnerTests {
+    func run(_ study: Study, threads: Int) async throws -> [CellResult] {
+        let runner = SimulationRunner(threads: threads)
+        return try await runner.run(scenarioID: study.id, cells: [CellInput(index: 0, label: "base", factors: [], study: study)], gates: []).cells
+    }
+
+    @Test func resultsAreIdenticalForAnyThreadCount() async throws {
+        let study = Studies.aa(replications: 60, units: 500)
+        let one = try await run(study, threads: 1)
+        let two = try await run(study, threads: 2)
+        let five = try await run(study, threads: 5)
+        #expect(one == two)
+        #expect(one == five)
+    }
+
+    /// A/A with ideal randomisation: the z-test's false-positive rate is within 4 MCSE of 0.05
+    /// and CUPED's variance reduction is within 4 MCSE of ρ² = 0.49.
+    @Test func aaFalsePositiveRateAndCupedReduction() async throws {
+        let cells = try await run(Studies.aa(), threads: 2)
+        let z = try #require(cells[0].comparisons.first { $0.analysis == "z" })
+        let fpr = try #require(z.value(.rejectionRate))
+        #expect(abs(fpr.estimate - 0.05) <= 4 * (0.05 * 0.95 / 400.0).squareRoot(), "FPR \(fpr)")
+        #expect(z.truth == 0)
+        let c = try #require(cells[0].comparisons.first { $0.analysis == "c" })
+        let vr = try #require(c.value(.varianceReduction))
+        #expect(abs(vr.estimate - 0.49) <= 4 * (vr.mcse ?? 1), "variance reduction \(vr)")
+        #expect(z.failed.isEmpty)
+    }
+
+    /// Naive peeking at 5 looks inflates the false-positive rate above 0.05.
+    @Test func naivePeekingInflatesFalsePositives() async throws {
+        let cells = try await run(Studies.aa(replications: 800, looks: .equallySpaced(5), policy: .naivePeeking), threads: 2)
+        let z = try #require(cells[0].comparisons.first { $0.analysis == "z" })
+        let fpr = try #require(z.value(.rejectionRate))
+        // Armitage et al.: 0.1417 at K = 5; 4 MCSE at R = 800 is ≈ 0.049.
+        #expect(abs(fpr.estimate - 0.1417) <= 4 * (0.1417 * 0.8583 / 800).squareRoot(), "naive FPR \(fpr)")
+    }
+}
