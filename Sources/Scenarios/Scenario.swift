@@ -193,3 +193,41 @@ enum KeyPathEditor {
         }
     }
 }
+
+extension Scenario {
+    /// The cells as runner inputs, with optional overrides of the replication count and seed.
+    public func cellInputs(replications: Int? = nil, seed: UInt64? = nil) -> [CellInput] {
+        cells.map { cell in
+            var study = cell.study
+            if let replications { study.replications = replications }
+            if let seed { study.seed = seed }
+            return CellInput(index: cell.index, label: cell.label,
+                             factors: cell.factorValues.map { FactorValue(key: $0.key, value: $0.value) }, study: study)
+        }
+    }
+
+    /// The scenario files named by `paths`: each file as given, each directory's `*.yaml` and
+    /// `*.yml` files (not recursive) in name order. Throws for a path that does not exist or a
+    /// directory without scenarios.
+    public static func files(in paths: [String]) throws(ScenarioError) -> [String] {
+        var out: [String] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+                throw ScenarioError(file: path, keyPath: "", message: "no such file or directory")
+            }
+            if isDir.boolValue {
+                let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? [])
+                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+                guard !names.isEmpty else {
+                    throw ScenarioError(file: path, keyPath: "", message: "the directory holds no .yaml scenario files")
+                }
+                out += names.map { (path as NSString).appendingPathComponent($0) }
+            } else {
+                out.append(path)
+            }
+        }
+        return out
+    }
+}

@@ -75,6 +75,20 @@ public struct ScenarioResult: Codable, Equatable, Sendable {
     /// How the run was made: not part of the statistical result (it differs between runs).
     public var run: RunInfo
 
+    public init(scenario: String, description: String, file: String, scenarioHash: String, seed: UInt64, replications: Int,
+                factors: [String], cells: [CellResult], gates: [GateResult], run: RunInfo) {
+        self.scenario = scenario
+        self.description = description
+        self.file = file
+        self.scenarioHash = scenarioHash
+        self.seed = seed
+        self.replications = replications
+        self.factors = factors
+        self.cells = cells
+        self.gates = gates
+        self.run = run
+    }
+
     public var gatesPassed: Bool { gates.allSatisfy(\.passed) }
 }
 

@@ -1,0 +1,44 @@
+import Foundation
+import Simulation
+
+/// The machine-readable outputs of a run: `result.json` and the tidy `measures.csv`.
+public enum ResultFiles {
+    /// `result.json`: the whole result, keys sorted, so identical results give identical bytes
+    /// (apart from the `run` block, which records threads and timings).
+    public static func json(_ result: ScenarioResult) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        var data = try encoder.encode(result)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Reads a `result.json` back.
+    public static func read(_ data: Data) throws -> ScenarioResult {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try decoder.decode(ScenarioResult.self, from: data)
+    }
+
+    /// `measures.csv`: one row per (cell, analysis, comparison, measure), columns
+    /// `scenario, cell, <one column per swept key path>, analysis, comparison, measure,
+    /// estimate, mcse, replications, failed` — ready for pandas or R.
+    public static func measuresCSV(_ result: ScenarioResult) -> String {
+        var lines: [String] = []
+        let header = ["scenario", "cell"] + result.factors + ["analysis", "comparison", "measure", "estimate", "mcse", "replications", "failed"]
+        lines.append(header.map(Escape.csv).joined(separator: ","))
+        for cell in result.cells {
+            let factorValues = result.factors.map { key in cell.factors.first { $0.key == key }?.value ?? "" }
+            for s in cell.comparisons {
+                let failed = s.failed.values.reduce(0, +)
+                for m in s.measures {
+                    let row = [result.scenario, String(cell.index)] + factorValues
+                        + [s.analysis, s.comparison, m.measure.rawValue, Num.csv(m.estimate), Num.csv(m.mcse), String(m.replications), String(failed)]
+                    lines.append(row.map(Escape.csv).joined(separator: ","))
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// A small, dependency-free SVG line/point chart with error bars, for self-contained reports.
+public struct SVGChart: Sendable {
+    public struct Point: Sendable {
+        public let x: Double
+        public let y: Double
+        /// Half-length of the error bar (e.g. 2·MCSE); 0 for none.
+        public let error: Double
+        public init(x: Double, y: Double, error: Double = 0) {
+            self.x = x
+            self.y = y
+            self.error = error
+        }
+    }
+
+    public struct Series: Sendable {
+        public let name: String
+        public let points: [Point]
+        public init(name: String, points: [Point]) {
+            self.name = name
+            self.points = points
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+    /// Horizontal reference lines (value, label), e.g. the nominal α.
+    public var referenceLines: [(Double, String)] = []
+    public var logX = false
+    /// Tick labels for a categorical x axis (x = 0, 1, 2, …).
+    public var categories: [String]? = nil
+    /// Draw bars instead of points (for histograms).
+    public var bars = false
+    public var width = 640.0
+    public var height = 360.0
+
+    public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+    }
+
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+
+    /// The chart as an `<svg>` element.
+    public func render() -> String {
+        let left = 64.0, right = 16.0, top = 32.0, bottom = 48.0
+        let legendHeight = series.count > 1 ? 18.0 * Double((series.count + 2) / 3) : 0
+        let plotW = width - left - right, plotH = height - top - bottom - legendHeight
+        let all = series.flatMap(\.points)
+        func tx(_ x: Double) -> Double { logX ? log10(max(x, 1e-300)) : x }
+        var xs = all.map { tx($0.x) }
+        if bars { xs += all.map { tx($0.x) + 1 } }
+        var ys = all.flatMap { [$0.y - $0.error, $0.y + $0.error] } + referenceLines.map(\.0)
+        if bars { ys.append(0) }
+        var xmin = xs.min() ?? 0, xmax = xs.max() ?? 1
+        var ymin = ys.min() ?? 0, ymax = ys.max() ?? 1
+        if xmax - xmin < 1e-12 { xmin -= 0.5; xmax += 0.5 }
+        if ymax - ymin < 1e-12 { ymin -= 0.5; ymax += 0.5 }
+        let padX = categories != nil || bars ? 0.5 : (xmax - xmin) * 0.05
+        if !bars { xmin -= padX; xmax += padX }
+        let padY = (ymax - ymin) * 0.08
+        ymin = bars ? min(ymin, 0) : ymin - padY
+        ymax += padY
+        func px(_ x: Double) -> Double { left + (tx(x) - xmin) / (xmax - xmin) * plotW }
+        func py(_ y: Double) -> Double { top + (1 - (y - ymin) / (ymax - ymin)) * plotH }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"\(Escape.html(title))\">\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>\n"
+        s += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(Escape.html(title))</text>\n"
+        // Axes and ticks.
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(left + plotW))\" y2=\"\(f(top + plotH))\" stroke=\"#333\"/>\n"
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotH))\" stroke=\"#333\"/>\n"
+        for t in Self.ticks(ymin, ymax, 5) {
+            s += "<line x1=\"\(f(left - 4))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(t)))\" stroke=\"#eee\"/>\n"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(Num.sig(t, 3))</text>\n"
+        }
+        if let cats = categories {
+            for (i, c) in cats.enumerated() {
+                s += "<text x=\"\(f(px(Double(i))))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Escape.html(c))</text>\n"
+            }
+        } else {
+            let tickValues = logX ? Self.logTicks(all.map(\.x)) : Self.ticks(xmin, xmax, 6)
+            for t in tickValues {
+                s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Num.sig(t, 3))</text>\n"
+            }
+        }
+        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 34))\" text-anchor=\"middle\">\(Escape.html(xLabel))</text>\n"
+        s += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(Escape.html(yLabel))</text>\n"
+        for (v, label) in referenceLines {
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(py(v)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(v)))\" stroke=\"#555\" stroke-dasharray=\"5 4\"/>\n"
+            s += "<text x=\"\(f(left + plotW - 4))\" y=\"\(f(py(v) - 4))\" text-anchor=\"end\" fill=\"#555\">\(Escape.html(label))</text>\n"
+        }
+        for (k, serie) in series.enumerated() {
+            let color = Self.palette[k % Self.palette.count]
+            if bars {
+                for p in serie.points {
+                    let x0 = px(p.x), x1 = px(p.x + 1)
+                    s += "<rect x=\"\(f(x0 + 1))\" y=\"\(f(py(p.y)))\" width=\"\(f(max(x1 - x0 - 2, 1)))\" height=\"\(f(max(py(0) - py(p.y), 0)))\" fill=\"\(color)\" fill-opacity=\"0.7\"/>\n"
+                }
+                continue
+            }
+            if serie.points.count > 1 {
+                let path = serie.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+                s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+            }
+            for p in serie.points {
+                if p.error > 0 {
+                    s += "<line x1=\"\(f(px(p.x)))\" y1=\"\(f(py(p.y - p.error)))\" x2=\"\(f(px(p.x)))\" y2=\"\(f(py(p.y + p.error)))\" stroke=\"\(color)\"/>\n"
+                }
+                s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(color)\"><title>\(Escape.html(serie.name)): \(Num.sig(p.y)) ± \(Num.sig(p.error, 2))</title></circle>\n"
+            }
+        }
+        if series.count > 1 {
+            for (k, serie) in series.enumerated() {
+                let col = Double(k % 3), row = Double(k / 3)
+                let x = left + col * (plotW / 3), y = height - legendHeight + 4 + row * 18
+                s += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"10\" height=\"10\" fill=\"\(Self.palette[k % Self.palette.count])\"/>\n"
+                s += "<text x=\"\(f(x + 14))\" y=\"\(f(y + 9))\">\(Escape.html(serie.name))</text>\n"
+            }
+        }
+        s += "</svg>"
+        return s
+    }
+
+    /// About `count` round tick values covering [lo, hi].
+    static func ticks(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
+        let span = hi - lo
+        guard span > 0, span.isFinite else { return [lo] }
+        let raw = span / Double(count)
+        let mag = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
+        var t = ceil(lo / step) * step
+        var out: [Double] = []
+        while t <= hi + step * 1e-9 {
+            out.append(abs(t) < step * 1e-9 ? 0 : t)
+            t += step
+        }
+        return out
+    }
+
+    static func logTicks(_ xs: [Double]) -> [Double] {
+        Array(Set(xs)).sorted()
+    }
+}

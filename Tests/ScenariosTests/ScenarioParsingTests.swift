@@ -1,0 +1,115 @@
+import Testing
+@testable import Scenarios
+@testable import Simulation
+
+let validScenario = """
+schema: 1
+id: t.valid
+description: a valid scenario
+seed: 42
+replications: 100
+population:
+  units: 1000
+  days: 14
+  arrivals: uniform
+  segments: {platform: {web: 0.6, ios: 0.4}}
+metrics:
+  - {name: conversion, kind: binary, baseline: 0.10}
+  - {name: revenue, kind: continuous, distribution: {lognormal: {mu: 1.0, sigma: 1.2}}, pre_period_correlation: 0.7}
+  - {name: orders, kind: count, distribution: {negative_binomial: {mean: 2, size: 1.5}}}
+  - {name: ctr, kind: ratio, denominator: {poisson: {mean: 5}}, rate: 0.2}
+experiment:
+  hash: sha256
+  variants: {control: 0.5, treatment: 0.5}
+effects:
+  treatment:
+    conversion: {relative: 0.03}
+    revenue: {absolute: 0.5, by_segment: {platform: {ios: {absolute: 1.0}}}}
+analyses:
+  - {id: z, metric: conversion, method: z_test, alpha: 0.05}
+  - {id: rel, metric: conversion, method: z_test, estimand: relative}
+  - {id: w, metric: revenue, method: welch_t, policy: naive}
+  - {id: c, metric: revenue, method: cuped}
+  - {id: r, metric: ctr, method: delta_ratio}
+  - {id: srm, method: srm}
+looks: {every_days: 7}
+sweep:
+  population.units: [1000, 4000]
+  metrics[conversion].baseline: [0.1, 0.2]
+  exclude:
+    - population.units: 4000
+      metrics[conversion].baseline: 0.2
+measures: [rejection_rate, coverage, bias]
+gates:
+  - {measure: rejection_rate, analysis: z, at_most: 0.05, tolerance: 0.01}
+  - {measure: coverage, analysis: w, at_least: 0.95, tolerance: 0.01, cell: {population.units: 1000}}
+  - {measure: rejection_rate, analysis: w, near: 0.14, within_mcse: 3}
+"""
+
+@Suite struct ScenarioParsingTests {
+    @Test func validScenarioExpandsItsSweep() throws {
+        let s = try Scenario.parse(validScenario, file: "valid.yaml")
+        #expect(s.id == "t.valid")
+        #expect(s.factors == ["population.units", "metrics[conversion].baseline"])
+        // 2 × 2 cells minus one exclusion.
+        #expect(s.cells.count == 3)
+        #expect(s.cells.map(\.label) == ["population.units=1000, metrics[conversion].baseline=0.1",
+                                         "population.units=1000, metrics[conversion].baseline=0.2",
+                                         "population.units=4000, metrics[conversion].baseline=0.1"])
+        #expect(s.cells[1].study.metrics[0].kind == .binary(baseline: 0.2))
+        #expect(s.cells[2].study.population.units == 4000)
+        #expect(s.gates.count == 3)
+        #expect(s.cells[0].study.looks == .everyDays(7))
+        #expect(s.cells[0].study.analyses.count == 6)
+        #expect(s.sourceHash.count == 64)
+    }
+
+    /// (what is wrong, a replacement applied to the valid scenario, the key path the error must
+    /// name, a fragment of the message).
+    static let mistakes: [(String, String, String, String, String)] = [
+        ("unknown top-level key", "replications: 100", "replications: 100\nreplication: 5", "replication", "unknown key"),
+        ("missing required key", "seed: 42\n", "", "seed", "required key is missing"),
+        ("wrong type", "replications: 100", "replications: many", "replications", "expected a whole number"),
+        ("replications out of range", "replications: 100", "replications: 1", "replications", "2…"),
+        ("unknown metric kind", "kind: binary, baseline: 0.10", "kind: binomial, baseline: 0.10", "metrics[0].kind", "expected binary"),
+        ("negative count mean", "mean: 2, size: 1.5", "mean: -2, size: 1.5", "metrics[2].distribution.negative_binomial.mean", "> 0"),
+        ("rate outside (0,1)", "rate: 0.2}", "rate: 1.5}", "metrics[3].rate", "(0.0, 1.0)"),
+        ("negative sigma", "sigma: 1.2", "sigma: -1", "metrics[1].distribution.lognormal.sigma", "> 0"),
+        ("unknown distribution", "{lognormal: {mu: 1.0, sigma: 1.2}}", "{weibull: {k: 1}}", "metrics[1].distribution.weibull", "unknown kind"),
+        ("variant weights not summing to 1", "{control: 0.5, treatment: 0.5}", "{control: 0.5, treatment: 0.4}", "experiment.variants", "sum to 1"),
+        ("unknown hash", "hash: sha256", "hash: md4", "experiment.hash", "unknown hash scheme"),
+        ("effect on unknown variant", "  treatment:\n    conversion", "  treatmnt:\n    conversion", "effects.treatmnt", "unknown variant"),
+        ("effect on unknown metric", "conversion: {relative: 0.03}", "convertion: {relative: 0.03}", "effects.treatment.convertion", "unknown metric"),
+        ("analysis of unknown metric", "{id: z, metric: conversion", "{id: z, metric: conv", "analyses[0].metric", "unknown metric"),
+        ("incompatible method", "{id: r, metric: ctr, method: delta_ratio}", "{id: r, metric: ctr, method: z_test}", "analyses[4].method", "cannot analyse"),
+        ("unknown method", "method: welch_t", "method: welch", "analyses[2].method", "unknown method"),
+        ("duplicate analysis id", "{id: rel,", "{id: z,", "analyses[1].id", "duplicate analysis id"),
+        ("alpha outside (0,1)", "alpha: 0.05}", "alpha: 5}", "analyses[0].alpha", "(0.0, 1.0)"),
+        ("sweep of a missing path", "population.units: [1000, 4000]\n", "population.units: [1000, 4000]\n  population.visitors: [1, 2]\n", "population.visitors", "unknown key"),
+        ("sweep of an unknown list item", "metrics[conversion].baseline", "metrics[signups].baseline", "sweep.metrics[signups].baseline", "no list item"),
+        ("gate on unknown analysis", "analysis: z, at_most", "analysis: zz, at_most", "gates[0].analysis", "unknown analysis"),
+        ("gate with two rules", "at_most: 0.05, tolerance: 0.01}", "at_most: 0.05, at_least: 0.01}", "gates[0]", "exactly one of"),
+        ("gate cell not swept", "cell: {population.units: 1000}", "cell: {population.days: 14}", "gates[1].cell.population.days", "not a swept key path"),
+        ("looks beyond the experiment", "{every_days: 7}", "{every_days: 30}", "looks.every_days", "1…14"),
+        ("segment shares not summing to 1", "{web: 0.6, ios: 0.4}", "{web: 0.6, ios: 0.3}", "population.segments.platform", "sum to 1"),
+        ("unsupported schema", "schema: 1", "schema: 2", "schema", "unsupported schema"),
+        ("not YAML", "measures: [rejection_rate", "measures: [rejection_rate, {", "", "not valid YAML"),
+        ("duplicate key", "seed: 42", "seed: 42\nseed: 43", "", "duplicated key(s): 'seed'"),
+        ("cuped without pre-period", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: orders, method: cuped}", "analyses[3].method", "pre_period_correlation"),
+    ]
+
+    @Test(arguments: mistakes.map { $0.0 })
+    func mistakeIsReportedWithKeyPath(_ name: String) throws {
+        let m = try #require(Self.mistakes.first { $0.0 == name })
+        #expect(validScenario.contains(m.1), "the test's replacement target must exist")
+        let text = validScenario.replacingOccurrences(of: m.1, with: m.2)
+        do {
+            _ = try Scenario.parse(text, file: "bad.yaml")
+            Issue.record("\(name): no error")
+        } catch {
+            #expect(error.file.hasPrefix("bad.yaml"), "\(name): \(error)")
+            #expect(error.keyPath.hasSuffix(m.3), "\(name): key path \(error.keyPath), wanted \(m.3) — \(error)")
+            #expect(error.message.contains(m.4), "\(name): message \(error.message)")
+        }
+    }
+}
