@@ -169,7 +169,8 @@ public enum Comparisons {
     /// √(p_T(1−p_T)/(n_T p_C²) + p_T² p_C(1−p_C)/(n_C p_C⁴)); Wald z test and CI on r.
     ///
     /// Status: `empty_arm`, `no_conversions` (x_T = x_C = 0), `all_conversions`,
-    /// `invalid_statistics` (negative n, successes outside [0, n]), `zero_control_mean` (relative).
+    /// `invalid_statistics` (negative n, successes outside [0, n]), `zero_control_mean` (relative),
+    /// `zero_variance` (relative, when the delta-method SE is 0).
     public static func twoProportion(control: ProportionStatistic, treatment: ProportionStatistic,
                                      scale: LiftScale = .absolute, alpha: Double = 0.05,
                                      alternative: Alternative = .twoSided) throws(AnalysisError) -> FixedHorizonResult {
@@ -203,7 +204,7 @@ public enum Comparisons {
             }
             let r = pT / pC - 1
             let se = (varT / (dnT * pC * pC) + pT * pT * varC / (dnC * pC * pC * pC * pC)).squareRoot()
-            guard se > 0 else { return fail(.allConversions, pC, pT, r) }
+            guard se > 0 else { return fail(.zeroVariance, pC, pT, r) }
             return finish(method: method, scale: scale, alpha: alpha, alternative: alternative, nC: nC, nT: nT,
                           mC: pC, mT: pT, estimate: r, testSE: se, ciSE: se, df: .infinity)
         }
@@ -235,7 +236,9 @@ public enum Comparisons {
         guard nC >= 2, nT >= 2 else {
             return fail(.insufficientSample, rC, rT, scale == .absolute ? rT - rC : (rC != 0 ? rT / rC - 1 : nil))
         }
-        let vC = ratioVariance(control, rC), vT = ratioVariance(treatment, rT)
+        guard let vC = ratioVariance(control, rC), let vT = ratioVariance(treatment, rT) else {
+            return fail(.nonFiniteInput, rC, rT)
+        }
         switch scale {
         case .absolute:
             let se = (vC + vT).squareRoot()
@@ -253,9 +256,10 @@ public enum Comparisons {
     }
 
     /// The delta-method variance of one arm's ratio R̂ = ΣY/ΣX (Deng et al. 2018, eq. 3):
-    /// [s_YY − 2R s_XY + R² s_XX]/(n X̄²), sample (co)variances with n − 1; clamped at 0.
-    /// Requires n ≥ 2 and ΣX ≠ 0.
-    public static func ratioVariance(_ s: RatioStatistic, _ r: Double) -> Double {
+    /// [s_YY − 2R s_XY + R² s_XX]/(n X̄²), sample (co)variances with n − 1, clamped at 0,
+    /// evaluated at the ratio `r` (normally ΣY/ΣX). `nil` when n < 2, ΣX = 0 or an input is not finite.
+    public static func ratioVariance(_ s: RatioStatistic, _ r: Double) -> Double? {
+        guard s.n >= 2, s.sumX != 0, s.isFinite, r.isFinite else { return nil }
         let n = Double(s.n)
         let mx = s.sumX / n, my = s.sumY / n
         let sxx = (s.sumXSquares - s.sumX * mx) / (n - 1)
