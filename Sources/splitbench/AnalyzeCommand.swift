@@ -55,6 +55,10 @@ struct Analyze: AsyncParsableCommand {
     @Option(name: .long, help: "Non-inferiority margin for a guardrail, METRIC=VALUE (absolute units) or METRIC=VALUE% (relative); repeatable.")
     var margin: [String] = []
 
+    @Option(name: .long,
+            help: "Winsorise a mean metric at quantiles of the pooled unit values: METRIC=UPPER or METRIC=LOWER:UPPER (e.g. revenue=0.99); repeatable (unit-level data only).")
+    var winsorize: [String] = []
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: String = "text"
 
@@ -103,16 +107,18 @@ struct Analyze: AsyncParsableCommand {
             throw AnalyzeInputError("a metric is named twice among --primary and --guardrail")
         }
         let covariates = try parseCovariates()
+        let winsorization = try parseWinsorization()
         let margins = try parseMargins()
 
-        let text: String
-        do { text = try String(contentsOfFile: data, encoding: .utf8) } catch {
+        let bytes: Data
+        do { bytes = try Data(contentsOf: URL(fileURLWithPath: data)) } catch {
             throw AnalyzeInputError("cannot read \(data): \(error.localizedDescription)")
         }
         let file = (data as NSString).lastPathComponent
+        let text = try Self.decodeUTF8(bytes, file: file)
         let table = try CSVReader.parse(text, file: file)
         let dataset = try ExperimentData.load(header: table.header, rows: table.rows, file: file,
-                                              metrics: metricNames, covariates: covariates)
+                                              metrics: metricNames, covariates: covariates, winsorization: winsorization)
 
         guard !dataset.variants.isEmpty else { throw AnalyzeInputError("\(file) has no data rows") }
         let controlName = control ?? (dataset.variants.contains("control") ? "control" : dataset.variants[0])
@@ -141,7 +147,7 @@ struct Analyze: AsyncParsableCommand {
             }
             metrics.append(MetricReport(name: name, role: role, kind: dataset.kinds[name] ?? .mean,
                                         direction: direction, covariate: covariates[name], margin: margins[name],
-                                        comparisons: comparisons))
+                                        winsorization: dataset.caps[name], comparisons: comparisons))
         }
 
         // Correction over the chosen family: (metric, treatment) pairs with an analysable p-value.
@@ -190,6 +196,41 @@ struct Analyze: AsyncParsableCommand {
             out[metric] = column
         }
         return out
+    }
+
+    func parseWinsorization() throws -> [String: (lower: Double, upper: Double)] {
+        var out: [String: (lower: Double, upper: Double)] = [:]
+        for spec in winsorize {
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            let bounds = parts.count == 2 ? parts[1].split(separator: ":").map { Double($0) } : []
+            guard parts.count == 2, parts[0] == primary || guardrail.contains(parts[0]),
+                  bounds.count == 1 || bounds.count == 2, let upper = bounds.last ?? nil,
+                  let lower = bounds.count == 2 ? bounds[0] : 0, lower >= 0, lower <= upper, upper <= 1 else {
+                throw AnalyzeInputError("--winsorize '\(spec)': expected METRIC=UPPER or METRIC=LOWER:UPPER with 0 ≤ LOWER ≤ UPPER ≤ 1, for the primary metric or a guardrail")
+            }
+            out[parts[0]] = (lower, upper)
+        }
+        return out
+    }
+
+    /// The text of `bytes` as UTF-8; invalid UTF-8 is an error naming the line and column of the
+    /// first bad byte sequence.
+    static func decodeUTF8(_ bytes: Data, file: String) throws -> String {
+        if let text = String(data: bytes, encoding: .utf8) { return text }
+        let lossy = String(decoding: bytes, as: UTF8.self)
+        var line = 1, character = 1, field = 1, quoted = false
+        for ch in lossy.unicodeScalars {
+            if ch == "\u{FFFD}" { break }
+            if ch == "\"" { quoted.toggle() }
+            if ch == "\n" {
+                line += 1; character = 1
+                if !quoted { field = 1 }
+            } else if ch != "\r" {
+                character += 1
+                if ch == ",", !quoted { field += 1 }
+            }
+        }
+        throw CSVError(file: file, line: line, column: field, message: "not valid UTF-8 (at character \(character) of the line)")
     }
 
     func parseMargins() throws -> [String: Margin] {
@@ -255,16 +296,22 @@ struct ExperimentData {
     var proportions: [String: [String: ProportionStatistic]] = [:]
     var means: [String: [String: MeanStatistic]] = [:]
     var covariates: [String: [String: CovariateStatistic]] = [:]
+    /// Winsorisation caps applied per metric.
+    var caps: [String: WinsorCaps] = [:]
 
     static func load(header: [String], rows: [CSVRecord], file: String, metrics: [String],
-                     covariates: [String: String]) throws -> ExperimentData {
+                     covariates: [String: String], winsorization: [String: (lower: Double, upper: Double)]) throws -> ExperimentData {
         if header.contains("metric") && header.contains("n") {
             guard covariates.isEmpty else {
                 throw AnalyzeInputError("--pre-period needs unit-level data; \(file) holds per-variant summaries")
             }
+            guard winsorization.isEmpty else {
+                throw AnalyzeInputError("--winsorize needs unit-level data; \(file) holds per-variant summaries")
+            }
             return try loadSummary(header: header, rows: rows, file: file, metrics: metrics)
         }
-        return try loadUnits(header: header, rows: rows, file: file, metrics: metrics, covariates: covariates)
+        return try loadUnits(header: header, rows: rows, file: file, metrics: metrics, covariates: covariates,
+                             winsorization: winsorization)
     }
 
     static func column(_ name: String, in header: [String], file: String) throws -> Int {
@@ -293,7 +340,7 @@ struct ExperimentData {
     }
 
     static func loadUnits(header: [String], rows: [CSVRecord], file: String, metrics: [String],
-                          covariates: [String: String]) throws -> ExperimentData {
+                          covariates: [String: String], winsorization: [String: (lower: Double, upper: Double)]) throws -> ExperimentData {
         let unitCol = try column("unit", in: header, file: file)
         let variantCol = try column("variant", in: header, file: file)
         let metricCols = try metrics.map { try column($0, in: header, file: file) }
@@ -322,8 +369,16 @@ struct ExperimentData {
             }
         }
         for m in metrics {
-            let perVariant = values[m] ?? [:]
-            let binary = perVariant.values.allSatisfy { $0.allSatisfy { $0 == 0 || $0 == 1 } }
+            var perVariant = values[m] ?? [:]
+            if let w = winsorization[m] {
+                // Caps from the pooled data of every arm (Winsorization.quantileCaps), then clipped.
+                let pooled = d.variants.flatMap { perVariant[$0] ?? [] }
+                let caps = try Winsorization.quantileCaps(pooled: pooled, lower: w.lower, upper: w.upper)
+                for (v, ys) in perVariant { perVariant[v] = try Winsorization.winsorize(ys, lower: caps.lower, upper: caps.upper) }
+                d.caps[m] = WinsorCaps(lowerQuantile: w.lower, upperQuantile: w.upper, lower: caps.lower, upper: caps.upper,
+                                       unitsCapped: pooled.filter { $0 < caps.lower || $0 > caps.upper }.count)
+            }
+            let binary = winsorization[m] == nil && perVariant.values.allSatisfy { $0.allSatisfy { $0 == 0 || $0 == 1 } }
             if let x = pre[m] {
                 d.kinds[m] = binary ? .proportion : .mean
                 for (v, ys) in perVariant { d.covariates[m, default: [:]][v] = try CovariateStatistic(values: ys, preValues: x[v] ?? []) }
@@ -418,6 +473,14 @@ struct ArmCount: Codable {
     let units: Int
 }
 
+struct WinsorCaps: Codable {
+    let lowerQuantile: Double
+    let upperQuantile: Double
+    let lower: Double
+    let upper: Double
+    let unitsCapped: Int
+}
+
 struct CupedSummary: Codable {
     var covariate: String
     let theta: Double?
@@ -440,10 +503,12 @@ struct MetricReport: Codable {
     let direction: MetricDirection
     let covariate: String?
     let margin: Margin?
+    let winsorization: WinsorCaps?
     var comparisons: [VariantComparison]
 
     init(name: String, role: String, kind: MetricKind, direction: MetricDirection, covariate: String?, margin: Margin?,
-         comparisons: [VariantComparison]) {
+         winsorization: WinsorCaps?, comparisons: [VariantComparison]) {
+        self.winsorization = winsorization
         self.name = name
         self.role = role
         self.kind = kind

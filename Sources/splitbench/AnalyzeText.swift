@@ -44,6 +44,7 @@ enum AnalyzeText {
                 } else {
                     line("  not analysable: \(c.absolute.status.explanation)")
                 }
+                if let w = primary.winsorization { line("  \(winsorText(w))") }
                 if let cu = c.cuped {
                     line("  CUPED on \(cu.covariate): θ = \(num(cu.theta)), variance reduction \(cu.varianceReduction.map { percent($0, digits: 1) } ?? "n/a")")
                 }
@@ -62,7 +63,8 @@ enum AnalyzeText {
                     let verdict = pj < r.alpha ? (worse ? "significantly worse ❌" : "significantly better ✅") : "no significant change ✅"
                     let marginText = g.margin.map { m in ", margin \(m.relative ? percent(m.value, digits: 2) : num(m.value))" } ?? ""
                     let cupedText = c.cuped.map { cu in ", CUPED on \(cu.covariate): variance reduction \(cu.varianceReduction.map { percent($0, digits: 1) } ?? "n/a")" } ?? ""
-                    line("  \(g.name): \(verdict) (\(lift(c, g.kind)), p = \(pval(pj)), \(level) CI \(g.margin?.relative == true ? interval(c.relative, nil) : interval(c.absolute, g.kind))\(direction)\(marginText)\(cupedText))")
+                    let winsor = g.winsorization.map { "; " + winsorText($0) } ?? ""
+                    line("  \(g.name): \(verdict) (\(lift(c, g.kind)), p = \(pval(pj)), \(level) CI \(g.margin?.relative == true ? interval(c.relative, nil) : interval(c.absolute, g.kind))\(direction)\(marginText)\(cupedText)\(winsor))")
                 }
             }
             let mark: String
@@ -76,6 +78,11 @@ enum AnalyzeText {
             for reason in decision.reasons { line("  - \(reason)") }
         }
         return out
+    }
+
+    static func winsorText(_ w: WinsorCaps) -> String {
+        let lower = w.lowerQuantile > 0 ? "\(num(w.lower)) (q\(num(w.lowerQuantile))) and " : ""
+        return "Winsorised at \(lower)\(num(w.upper)) (q\(num(w.upperQuantile)), numpy linear quantiles of the pooled data): \(grouped(w.unitsCapped)) units capped"
     }
 
     static func total(_ r: AnalyzeReport) -> Int { r.arms.reduce(0) { $0 + $1.units } }

@@ -85,6 +85,44 @@ import Testing
         #expect(c.status == 2 && c.stderr.contains("line 2, column 2"), "\(c.stderr)")
     }
 
+    @Test func invalidUTF8HeaderOnlyAndSummaryErrors() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("analyze-\(UUID().uuidString).csv")
+        try Data("unit,variant,conv\nu1,control,1\nu2,tr\u{0}".utf8 + [0xFF] + Data("eatment,0\n".utf8)).write(to: url)
+        let a = try CLIRunner.run(["analyze", "--data", url.path, "--primary", "conv"])
+        #expect(a.status == 2 && a.stderr.contains("line 3, column 2: not valid UTF-8"), "\(a.stderr)")
+        let empty = try temporaryCSV("unit,variant,conv\n")
+        let b = try CLIRunner.run(["analyze", "--data", empty, "--primary", "conv"])
+        #expect(b.status == 2 && b.stderr.contains("no data rows"), "\(b.stderr)")
+        let summary = try temporaryCSV("variant,metric,n,successes\ncontrol,conv,100,10\ntreatment,conv,100,101\n")
+        let c = try CLIRunner.run(["analyze", "--data", summary, "--primary", "conv"])
+        #expect(c.status == 2 && c.stderr.contains("line 3, column 4: successes: 101 is more than n = 100"), "\(c.stderr)")
+    }
+
+    @Test func winsorisationCapsAtThePooledQuantile() throws {
+        var text = "unit,variant,spend\n"
+        for i in 0..<100 { text += "c\(i),control,\(i)\n" }
+        for i in 0..<100 { text += "t\(i),treatment,\(i == 99 ? 100_000 : i)\n" }
+        let path = try temporaryCSV(text)
+        let plain = try CLIRunner.run(["analyze", "--data", path, "--primary", "spend", "--format", "json"])
+        let capped = try CLIRunner.run(["analyze", "--data", path, "--primary", "spend", "--winsorize", "spend=0.95", "--format", "json"])
+        #expect(plain.status == 0 && capped.status == 0, "\(capped.stderr)")
+        func estimate(_ s: String) throws -> (Double, [String: Any]?) {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any])
+            let metric = try #require((json["metrics"] as? [[String: Any]])?.first)
+            let cmp = try #require((metric["comparisons"] as? [[String: Any]])?.first?["absolute"] as? [String: Any])
+            return (try #require(cmp["estimate"] as? Double), metric["winsorization"] as? [String: Any])
+        }
+        let (raw, none) = try estimate(plain.stdout)
+        let (w, caps) = try estimate(capped.stdout)
+        #expect(none == nil)
+        // Pooled values: 0…99 twice with one 99 replaced by 100000; numpy.quantile(q=0.95, linear) = 94.05.
+        #expect(abs(raw - 999.01) < 1e-9)
+        #expect(abs((caps?["upper"] as? Double ?? 0) - 94.05) < 1e-9)
+        // Treatment values above 94.05 (95…98 and the outlier) and control's 95…99 are capped.
+        #expect(caps?["units_capped"] as? Int == 10)
+        #expect(abs(w - 0) < 1e-9)
+    }
+
     @Test func quotedFieldsWithCommasAndNewlinesAreRead() throws {
         var text = "unit,variant,conv\r\n"
         for i in 0..<40 { text += "\"u,\(i)\",\"control\",\(i % 4 == 0 ? 1 : 0)\r\n" }
