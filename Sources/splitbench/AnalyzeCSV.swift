@@ -42,8 +42,9 @@ enum CSVReader {
             afterClosingQuote = false
         }
         func endRecord() {
+            let wasQuoted = quotedField
             endField()
-            if !(fields.count == 1 && fields[0].isEmpty && !quotedField) {
+            if !(fields.count == 1 && fields[0].isEmpty && !wasQuoted) {
                 records.append(CSVRecord(line: recordLine, fields: fields))
             }
             fields = []
