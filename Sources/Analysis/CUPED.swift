@@ -3,7 +3,7 @@ import Foundation
 /// A CUPED-adjusted comparison and what the adjustment achieved.
 public struct CUPEDResult: Equatable, Codable, Sendable {
     /// The comparison of the adjusted means (method ``ComparisonMethod/cuped``).
-    public let comparison: ComparisonResult
+    public let comparison: FixedHorizonResult
     /// θ = cov(Y, X)/var(X) on the pooled data of both arms; 0 when X has no variance.
     public let theta: Double?
     /// The pooled correlation ρ(Y, X); nil when X or Y has no variance.

@@ -54,7 +54,7 @@ public enum LiftScale: String, Codable, Sendable, CaseIterable {
     case relative
 }
 
-/// The test that produced a ``ComparisonResult``.
+/// The test that produced a ``FixedHorizonResult``.
 public enum ComparisonMethod: String, Codable, Sendable, CaseIterable {
     /// Welch's unequal-variance t test (Welch 1947).
     case welch
@@ -75,7 +75,7 @@ public enum ComparisonMethod: String, Codable, Sendable, CaseIterable {
 ///
 /// For `alternative == .greater` the interval is [lower, +∞); for `.less` it is (−∞, upper].
 /// When `status != .ok` the fields that could not be computed are `nil`.
-public struct ComparisonResult: Equatable, Codable, Sendable {
+public struct FixedHorizonResult: Equatable, Codable, Sendable {
     public let status: AnalysisStatus
     public let method: ComparisonMethod
     public let scale: LiftScale
@@ -109,8 +109,8 @@ public struct ComparisonResult: Equatable, Codable, Sendable {
     /// A result with nothing computed beyond the means and the given estimate.
     static func failed(_ status: AnalysisStatus, method: ComparisonMethod, scale: LiftScale, alternative: Alternative,
                        alpha: Double, controlN: Int, treatmentN: Int, controlMean: Double? = nil,
-                       treatmentMean: Double? = nil, estimate: Double? = nil) -> ComparisonResult {
-        ComparisonResult(status: status, method: method, scale: scale, alternative: alternative, alpha: alpha,
+                       treatmentMean: Double? = nil, estimate: Double? = nil) -> FixedHorizonResult {
+        FixedHorizonResult(status: status, method: method, scale: scale, alternative: alternative, alpha: alpha,
                          controlN: controlN, treatmentN: treatmentN, controlMean: controlMean,
                          treatmentMean: treatmentMean, estimate: estimate, standardError: nil, lower: nil,
                          upper: nil, statistic: nil, degreesOfFreedom: nil, pValue: nil)
@@ -121,7 +121,7 @@ public struct ComparisonResult: Equatable, Codable, Sendable {
 ///
 /// Every function is cheap (no allocation on the success path) so a Monte Carlo harness can
 /// call it millions of times. Programmer errors (α outside (0, 1)) throw ``AnalysisError``;
-/// data that cannot be analysed returns a result whose ``ComparisonResult/status`` says why.
+/// data that cannot be analysed returns a result whose ``FixedHorizonResult/status`` says why.
 ///
 /// Relative lifts use the delta method (Casella & Berger 2002, §5.5.4; the form of GrowthBook
 /// gbstats `TTest.variance`): for r = μ_T/μ_C − 1,
@@ -139,7 +139,7 @@ public enum Comparisons {
     /// Status: `empty_arm` (n = 0), `insufficient_sample` (n = 1), `zero_variance` (SE = 0),
     /// `non_finite_input`, `invalid_statistics`, `zero_control_mean` (relative only).
     public static func welch(control: MeanStatistic, treatment: MeanStatistic, scale: LiftScale = .absolute,
-                             alpha: Double = 0.05, alternative: Alternative = .twoSided) throws(AnalysisError) -> ComparisonResult {
+                             alpha: Double = 0.05, alternative: Alternative = .twoSided) throws(AnalysisError) -> FixedHorizonResult {
         try AnalysisError.checkAlpha(alpha, in: "Comparisons.welch(alpha:)")
         return meanComparison(method: .welch, control: control, treatment: treatment, scale: scale,
                               alpha: alpha, alternative: alternative)
@@ -155,7 +155,7 @@ public enum Comparisons {
     ///
     /// Requires n ≥ 2 in each arm (`insufficient_sample` otherwise); other statuses as ``welch(control:treatment:scale:alpha:alternative:)``.
     public static func student(control: MeanStatistic, treatment: MeanStatistic, scale: LiftScale = .absolute,
-                               alpha: Double = 0.05, alternative: Alternative = .twoSided) throws(AnalysisError) -> ComparisonResult {
+                               alpha: Double = 0.05, alternative: Alternative = .twoSided) throws(AnalysisError) -> FixedHorizonResult {
         try AnalysisError.checkAlpha(alpha, in: "Comparisons.student(alpha:)")
         return meanComparison(method: .student, control: control, treatment: treatment, scale: scale,
                               alpha: alpha, alternative: alternative)
@@ -171,14 +171,15 @@ public enum Comparisons {
     /// √(p_T(1−p_T)/(n_T p_C²) + p_T² p_C(1−p_C)/(n_C p_C⁴)); Wald z test and CI on r.
     ///
     /// Status: `empty_arm`, `no_conversions` (x_T = x_C = 0), `all_conversions`,
-    /// `invalid_statistics` (negative n, successes outside [0, n]), `zero_control_mean` (relative).
+    /// `invalid_statistics` (negative n, successes outside [0, n]), `zero_control_mean` (relative),
+    /// `zero_variance` (relative, when the delta-method SE is 0).
     public static func twoProportion(control: ProportionStatistic, treatment: ProportionStatistic,
                                      scale: LiftScale = .absolute, alpha: Double = 0.05,
-                                     alternative: Alternative = .twoSided) throws(AnalysisError) -> ComparisonResult {
+                                     alternative: Alternative = .twoSided) throws(AnalysisError) -> FixedHorizonResult {
         try AnalysisError.checkAlpha(alpha, in: "Comparisons.twoProportion(alpha:)")
         let method = ComparisonMethod.twoProportionZ
         let nC = control.n, nT = treatment.n
-        func fail(_ s: AnalysisStatus, _ mC: Double? = nil, _ mT: Double? = nil, _ est: Double? = nil) -> ComparisonResult {
+        func fail(_ s: AnalysisStatus, _ mC: Double? = nil, _ mT: Double? = nil, _ est: Double? = nil) -> FixedHorizonResult {
             .failed(s, method: method, scale: scale, alternative: alternative, alpha: alpha,
                     controlN: nC, treatmentN: nT, controlMean: mC, treatmentMean: mT, estimate: est)
         }
@@ -205,7 +206,7 @@ public enum Comparisons {
             }
             let r = pT / pC - 1
             let se = (varT / (dnT * pC * pC) + pT * pT * varC / (dnC * pC * pC * pC * pC)).squareRoot()
-            guard se > 0 else { return fail(.allConversions, pC, pT, r) }
+            guard se > 0 else { return fail(.zeroVariance, pC, pT, r) }
             return finish(method: method, scale: scale, alpha: alpha, alternative: alternative, nC: nC, nT: nT,
                           mC: pC, mT: pT, estimate: r, testSE: se, ciSE: se, df: .infinity)
         }
@@ -221,11 +222,11 @@ public enum Comparisons {
     /// Status: `empty_arm`, `insufficient_sample` (n = 1), `zero_denominator` (ΣX = 0),
     /// `zero_variance`, `zero_control_mean` (relative with R̂_C = 0), `non_finite_input`.
     public static func ratio(control: RatioStatistic, treatment: RatioStatistic, scale: LiftScale = .absolute,
-                             alpha: Double = 0.05, alternative: Alternative = .twoSided) throws(AnalysisError) -> ComparisonResult {
+                             alpha: Double = 0.05, alternative: Alternative = .twoSided) throws(AnalysisError) -> FixedHorizonResult {
         try AnalysisError.checkAlpha(alpha, in: "Comparisons.ratio(alpha:)")
         let method = ComparisonMethod.ratioDelta
         let nC = control.n, nT = treatment.n
-        func fail(_ s: AnalysisStatus, _ mC: Double? = nil, _ mT: Double? = nil, _ est: Double? = nil) -> ComparisonResult {
+        func fail(_ s: AnalysisStatus, _ mC: Double? = nil, _ mT: Double? = nil, _ est: Double? = nil) -> FixedHorizonResult {
             .failed(s, method: method, scale: scale, alternative: alternative, alpha: alpha,
                     controlN: nC, treatmentN: nT, controlMean: mC, treatmentMean: mT, estimate: est)
         }
@@ -237,7 +238,9 @@ public enum Comparisons {
         guard nC >= 2, nT >= 2 else {
             return fail(.insufficientSample, rC, rT, scale == .absolute ? rT - rC : (rC != 0 ? rT / rC - 1 : nil))
         }
-        let vC = ratioVariance(control, rC), vT = ratioVariance(treatment, rT)
+        guard let vC = ratioVariance(control, rC), let vT = ratioVariance(treatment, rT) else {
+            return fail(.nonFiniteInput, rC, rT)
+        }
         switch scale {
         case .absolute:
             let se = (vC + vT).squareRoot()
@@ -255,9 +258,10 @@ public enum Comparisons {
     }
 
     /// The delta-method variance of one arm's ratio R̂ = ΣY/ΣX (Deng et al. 2018, eq. 3):
-    /// [s_YY − 2R s_XY + R² s_XX]/(n X̄²), sample (co)variances with n − 1; clamped at 0.
-    /// Requires n ≥ 2 and ΣX ≠ 0.
-    public static func ratioVariance(_ s: RatioStatistic, _ r: Double) -> Double {
+    /// [s_YY − 2R s_XY + R² s_XX]/(n X̄²), sample (co)variances with n − 1, clamped at 0,
+    /// evaluated at the ratio `r` (normally ΣY/ΣX). `nil` when n < 2, ΣX = 0 or an input is not finite.
+    public static func ratioVariance(_ s: RatioStatistic, _ r: Double) -> Double? {
+        guard s.n >= 2, s.sumX != 0, s.isFinite, r.isFinite else { return nil }
         let n = Double(s.n)
         let mx = s.sumX / n, my = s.sumY / n
         let sxx = (s.sumXSquares - s.sumX * mx) / (n - 1)
@@ -271,8 +275,8 @@ public enum Comparisons {
     /// No correction is applied: pass the p-values to ``MultipleTesting/adjust(_:method:alpha:)``
     /// with the family you choose.
     public static func eachAgainstControl<S, E: Error>(control: S, treatments: [S],
-                                                       _ compare: (S, S) throws(E) -> ComparisonResult) throws(E) -> [ComparisonResult] {
-        var out: [ComparisonResult] = []
+                                                       _ compare: (S, S) throws(E) -> FixedHorizonResult) throws(E) -> [FixedHorizonResult] {
+        var out: [FixedHorizonResult] = []
         out.reserveCapacity(treatments.count)
         for t in treatments { out.append(try compare(control, t)) }
         return out
@@ -282,9 +286,9 @@ public enum Comparisons {
 
     /// Welch or Student on mean statistics (also used by CUPED with adjusted moments).
     static func meanComparison(method: ComparisonMethod, control: MeanStatistic, treatment: MeanStatistic,
-                               scale: LiftScale, alpha: Double, alternative: Alternative) -> ComparisonResult {
+                               scale: LiftScale, alpha: Double, alternative: Alternative) -> FixedHorizonResult {
         let nC = control.n, nT = treatment.n
-        func fail(_ s: AnalysisStatus, _ mC: Double? = nil, _ mT: Double? = nil, _ est: Double? = nil) -> ComparisonResult {
+        func fail(_ s: AnalysisStatus, _ mC: Double? = nil, _ mT: Double? = nil, _ est: Double? = nil) -> FixedHorizonResult {
             .failed(s, method: method, scale: scale, alternative: alternative, alpha: alpha,
                     controlN: nC, treatmentN: nT, controlMean: mC, treatmentMean: mT, estimate: est)
         }
@@ -306,9 +310,9 @@ public enum Comparisons {
 
     /// Welch or Student from per-arm n, mean and sample variance (n ≥ 2 each).
     static func meanComparison(method: ComparisonMethod, nC: Int, nT: Int, mC: Double, mT: Double, vC: Double,
-                               vT: Double, scale: LiftScale, alpha: Double, alternative: Alternative) -> ComparisonResult {
+                               vT: Double, scale: LiftScale, alpha: Double, alternative: Alternative) -> FixedHorizonResult {
         let dnC = Double(nC), dnT = Double(nT)
-        func fail(_ s: AnalysisStatus, _ est: Double? = nil) -> ComparisonResult {
+        func fail(_ s: AnalysisStatus, _ est: Double? = nil) -> FixedHorizonResult {
             .failed(s, method: method, scale: scale, alternative: alternative, alpha: alpha,
                     controlN: nC, treatmentN: nT, controlMean: mC, treatmentMean: mT, estimate: est)
         }
@@ -342,7 +346,7 @@ public enum Comparisons {
     /// Student's t with `df` degrees of freedom (the standard normal when df = ∞).
     static func finish(method: ComparisonMethod, scale: LiftScale, alpha: Double, alternative: Alternative,
                        nC: Int, nT: Int, mC: Double, mT: Double, estimate: Double, testSE: Double,
-                       ciSE: Double, df: Double) -> ComparisonResult {
+                       ciSE: Double, df: Double) -> FixedHorizonResult {
         guard estimate.isFinite, testSE.isFinite, ciSE.isFinite, df.isFinite || df == .infinity, !df.isNaN else {
             return .failed(.nonFiniteInput, method: method, scale: scale, alternative: alternative, alpha: alpha,
                            controlN: nC, treatmentN: nT)
@@ -370,7 +374,7 @@ public enum Comparisons {
             return .failed(.numericalFailure, method: method, scale: scale, alternative: alternative, alpha: alpha,
                            controlN: nC, treatmentN: nT, controlMean: mC, treatmentMean: mT, estimate: estimate)
         }
-        return ComparisonResult(status: .ok, method: method, scale: scale, alternative: alternative, alpha: alpha,
+        return FixedHorizonResult(status: .ok, method: method, scale: scale, alternative: alternative, alpha: alpha,
                                 controlN: nC, treatmentN: nT, controlMean: mC, treatmentMean: mT,
                                 estimate: estimate, standardError: ciSE, lower: lower, upper: upper,
                                 statistic: stat, degreesOfFreedom: df, pValue: p)

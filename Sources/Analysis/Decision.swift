@@ -21,24 +21,31 @@ public enum DecisionOutcome: String, Codable, Sendable {
     case invalid
 }
 
-/// A guardrail: a metric that must not get worse by more than `margin`.
+/// A guardrail: a metric that must not get significantly worse, and, when a non-inferiority
+/// margin is given, must be shown not to get worse by more than that margin.
 public struct Guardrail: Equatable, Codable, Sendable {
     public let name: String
-    public let result: ComparisonResult
+    public let result: FixedHorizonResult
     public let direction: MetricDirection
     /// Non-inferiority margin δ ≥ 0 on the scale of `result` (absolute or relative): the largest
-    /// harm that is still acceptable. 0 means "any harm counts".
-    public let margin: Double
+    /// harm that is still acceptable. `nil`: only a significant harm blocks shipping (the
+    /// "no significant change" guardrail of most platforms).
+    public let margin: Double?
+    /// When the guardrail is in the multiple-testing family: its adjusted p-value, which replaces
+    /// `result.pValue` when judging a significant harm.
+    public let adjustedPValue: Double?
 
     /// Throws when the margin is negative or not finite.
-    public init(name: String, result: ComparisonResult, direction: MetricDirection, margin: Double = 0) throws(AnalysisError) {
-        guard margin.isFinite, margin >= 0 else {
+    public init(name: String, result: FixedHorizonResult, direction: MetricDirection, margin: Double? = nil,
+                adjustedPValue: Double? = nil) throws(AnalysisError) {
+        if let margin, !(margin.isFinite && margin >= 0) {
             throw AnalysisError("Guardrail(margin:)", "margin must be finite and ≥ 0, got \(margin)")
         }
         self.name = name
         self.result = result
         self.direction = direction
         self.margin = margin
+        self.adjustedPValue = adjustedPValue
     }
 }
 
@@ -53,17 +60,20 @@ public struct Decision: Equatable, Codable, Sendable {
     /// two-sided results or results whose interval bound on the harmful side exists):
     /// 1. `invalid` if the SRM check is flagged, or the SRM or primary result's status is not ok
     ///    (Kohavi, Tang & Xu 2020, ch. 21: an SRM invalidates the experiment).
-    /// 2. `dont_ship` if a guardrail is significantly harmed: its whole confidence interval lies
-    ///    on the harmful side of 0 (beyond 0, and the result is significant).
+    /// 2. `dont_ship` if a guardrail is significantly harmed: its (adjusted, if given) p-value is
+    ///    below its α and the estimate points the harmful way.
     /// 3. `dont_ship` if the primary metric is significantly worse.
     /// 4. `inconclusive` if the primary metric is not significant.
-    /// 5. `inconclusive` if a guardrail is not shown non-inferior: the bound of its interval on the
-    ///    harmful side lies beyond −margin (for `increase`: lower < −margin; for `decrease`:
+    /// 5. `inconclusive` if a guardrail with a margin is not shown non-inferior: the bound of its
+    ///    interval on the harmful side lies beyond −margin (for `increase`: lower < −margin; for `decrease`:
     ///    upper > margin) — the confidence-interval form of a non-inferiority test
     ///    (Schuirmann 1987; FDA 2016 non-inferiority guidance) — or its status is not ok.
     /// 6. `ship` otherwise.
-    public static func make(primary: ComparisonResult, primaryDirection: MetricDirection = .increase,
-                            guardrails: [Guardrail] = [], srm: SRMResult?) -> Decision {
+    ///
+    /// `primaryPValue`, when given, replaces the primary result's p-value for significance: pass
+    /// the multiplicity-adjusted p-value from ``MultipleTesting/adjust(_:method:alpha:)``.
+    public static func make(primary: FixedHorizonResult, primaryDirection: MetricDirection = .increase,
+                            primaryPValue: Double? = nil, guardrails: [Guardrail] = [], srm: SRMResult?) -> Decision {
         var reasons: [String] = []
         if let srm {
             if srm.status != .ok {
@@ -83,27 +93,30 @@ public struct Decision: Equatable, Codable, Sendable {
                 unproven.append("guardrail \(g.name) could not be analysed: \(g.result.status.explanation)")
                 continue
             }
-            let significantHarm = g.result.isSignificant
-                && (g.direction == .increase ? upper < 0 : lower > 0)
+            let gp = g.adjustedPValue ?? g.result.pValue
+            let worse = g.direction == .increase ? (g.result.estimate ?? 0) < 0 : (g.result.estimate ?? 0) > 0
+            let significantHarm = (gp ?? 1) < g.result.alpha && worse
             if significantHarm {
-                harmed.append("guardrail \(g.name) significantly worse (p = \(format(g.result.pValue)), CI [\(format(lower)), \(format(upper))])")
-            } else if g.direction == .increase ? lower < -g.margin : upper > g.margin {
-                unproven.append("guardrail \(g.name) not shown non-inferior: CI [\(format(lower)), \(format(upper))] crosses the margin \(g.direction == .increase ? "-" : "+")\(format(g.margin))")
+                harmed.append("guardrail \(g.name) significantly worse (p = \(format(gp)), CI [\(format(lower)), \(format(upper))])")
+            } else if let margin = g.margin, g.direction == .increase ? lower < -margin : upper > margin {
+                unproven.append("guardrail \(g.name) not shown non-inferior: CI [\(format(lower)), \(format(upper))] crosses the margin \(g.direction == .increase ? "-" : "+")\(format(margin))")
             }
         }
         if !harmed.isEmpty { return Decision(outcome: .dontShip, reasons: harmed) }
 
         let better = primaryDirection == .increase ? (primary.estimate ?? 0) > 0 : (primary.estimate ?? 0) < 0
-        if primary.isSignificant && !better {
-            return Decision(outcome: .dontShip, reasons: ["primary metric significantly worse (p = \(format(primary.pValue)))"] + unproven)
+        let p = primaryPValue ?? primary.pValue
+        let significant = (p ?? 1) < primary.alpha
+        if significant && !better {
+            return Decision(outcome: .dontShip, reasons: ["primary metric significantly worse (p = \(format(p)))"] + unproven)
         }
-        if !primary.isSignificant {
+        if !significant {
             return Decision(outcome: .inconclusive,
-                            reasons: ["primary metric not significant (p = \(format(primary.pValue)) ≥ α = \(format(primary.alpha)))"] + unproven)
+                            reasons: ["primary metric not significant (p = \(format(p)) ≥ α = \(format(primary.alpha)))"] + unproven)
         }
-        if !unproven.isEmpty { return Decision(outcome: .inconclusive, reasons: ["primary metric significantly better"] + unproven) }
-        return Decision(outcome: .ship, reasons: ["primary metric significantly better (p = \(format(primary.pValue)))",
-                                                  guardrails.isEmpty ? "no guardrails" : "every guardrail within its margin"])
+        if !unproven.isEmpty { return Decision(outcome: .inconclusive, reasons: ["primary metric significantly better (p = \(format(p)))"] + unproven) }
+        return Decision(outcome: .ship, reasons: ["primary metric significantly better (p = \(format(p)))",
+                                                  guardrails.isEmpty ? "no guardrails" : "no guardrail harmed"])
     }
 
     static func format(_ x: Double?) -> String {

@@ -12,7 +12,7 @@ extension Comparisons {
     /// `insufficient_sample` (n = 1), `zero_variance` (SE = 0), `non_finite_input`.
     /// Throws when the lengths differ, a coefficient is not finite, or α ∉ (0, 1).
     public static func linearContrast(groups: [MeanStatistic], coefficients: [Double], alpha: Double = 0.05,
-                                      alternative: Alternative = .twoSided) throws(AnalysisError) -> ComparisonResult {
+                                      alternative: Alternative = .twoSided) throws(AnalysisError) -> FixedHorizonResult {
         try AnalysisError.checkAlpha(alpha, in: "Comparisons.linearContrast(alpha:)")
         guard groups.count == coefficients.count, !groups.isEmpty else {
             throw AnalysisError("Comparisons.linearContrast", "need one coefficient per group, got \(coefficients.count) for \(groups.count) groups")
@@ -22,7 +22,7 @@ extension Comparisons {
         }
         let nNeg = zip(groups, coefficients).filter { $1 < 0 }.reduce(0) { $0 + $1.0.n }
         let nPos = zip(groups, coefficients).filter { $1 > 0 }.reduce(0) { $0 + $1.0.n }
-        func fail(_ s: AnalysisStatus, _ est: Double? = nil) -> ComparisonResult {
+        func fail(_ s: AnalysisStatus, _ est: Double? = nil) -> FixedHorizonResult {
             .failed(s, method: .linearContrast, scale: .absolute, alternative: alternative, alpha: alpha,
                     controlN: nNeg, treatmentN: nPos, estimate: est)
         }

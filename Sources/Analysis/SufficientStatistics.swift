@@ -72,6 +72,7 @@ public struct RatioStatistic: Equatable, Hashable, Codable, Sendable {
     public let sumXSquares: Double
     public let sumXY: Double
 
+    /// The statistics from their sums (n units; Σ over units of Y, X, Y², X², X·Y).
     public init(n: Int, sumY: Double, sumX: Double, sumYSquares: Double, sumXSquares: Double, sumXY: Double) {
         self.n = n
         self.sumY = sumY
@@ -100,6 +101,7 @@ public struct RatioStatistic: Equatable, Hashable, Codable, Sendable {
     /// R̂ = ΣY/ΣX, or nil when ΣX = 0.
     public var ratio: Double? { sumX != 0 ? sumY / sumX : nil }
 
+    /// The statistics of the union of two disjoint groups of units (component-wise sums).
     public static func + (a: RatioStatistic, b: RatioStatistic) -> RatioStatistic {
         RatioStatistic(n: a.n + b.n, sumY: a.sumY + b.sumY, sumX: a.sumX + b.sumX,
                        sumYSquares: a.sumYSquares + b.sumYSquares, sumXSquares: a.sumXSquares + b.sumXSquares,
@@ -119,6 +121,7 @@ public struct CovariateStatistic: Equatable, Hashable, Codable, Sendable {
     public let preSumOfSquares: Double
     public let crossSum: Double
 
+    /// The statistics from their sums (n units; ΣY, ΣY², ΣX_pre, ΣX_pre², ΣY·X_pre).
     public init(n: Int, sum: Double, sumOfSquares: Double, preSum: Double, preSumOfSquares: Double, crossSum: Double) {
         self.n = n
         self.sum = sum
@@ -147,6 +150,7 @@ public struct CovariateStatistic: Equatable, Hashable, Codable, Sendable {
     /// The outcome's own statistics (n, ΣY, ΣY²).
     public var outcome: MeanStatistic { MeanStatistic(n: n, sum: sum, sumOfSquares: sumOfSquares) }
 
+    /// The statistics of the union of two disjoint groups of units (component-wise sums).
     public static func + (a: CovariateStatistic, b: CovariateStatistic) -> CovariateStatistic {
         CovariateStatistic(n: a.n + b.n, sum: a.sum + b.sum, sumOfSquares: a.sumOfSquares + b.sumOfSquares,
                            preSum: a.preSum + b.preSum, preSumOfSquares: a.preSumOfSquares + b.preSumOfSquares,

@@ -24,8 +24,9 @@ public enum Winsorization {
         return (linearQuantile(sorted, lower), linearQuantile(sorted, upper))
     }
 
-    /// numpy's "linear" quantile (Hyndman & Fan definition 7) of already sorted finite values.
-    public static func linearQuantile(_ sorted: [Double], _ p: Double) -> Double {
+    /// numpy's "linear" quantile (Hyndman & Fan definition 7) of already sorted, non-empty,
+    /// finite values, 0 ≤ p ≤ 1 (checked by the caller).
+    static func linearQuantile(_ sorted: [Double], _ p: Double) -> Double {
         let h = Double(sorted.count - 1) * p
         let lo = Int(h.rounded(.down))
         let hi = min(lo + 1, sorted.count - 1)

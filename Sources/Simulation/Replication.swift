@@ -174,7 +174,7 @@ public struct ReplicationEngine: Sendable {
         }
         let scale: LiftScale = spec.estimand == .relative ? .relative : .absolute
         var reduction = 0.0
-        let result: ComparisonResult
+        let result: FixedHorizonResult
         if c.groups.count == 2 {
             let control = group(c.groups[0].arms), treatment = group(c.groups[1].arms)
             switch spec.method {

@@ -61,7 +61,7 @@ import Testing
     let good = try? Comparisons.twoProportion(control: .init(n: 10000, successes: 4800), treatment: .init(n: 10000, successes: 5000))
     let flatSRM = try? SampleRatioMismatch.test(observed: [10000, 10000], weights: [1, 1])
 
-    func guardrail(_ c: MeanStatistic, _ t: MeanStatistic, _ dir: MetricDirection, margin: Double) throws -> Guardrail {
+    func guardrail(_ c: MeanStatistic, _ t: MeanStatistic, _ dir: MetricDirection, margin: Double?) throws -> Guardrail {
         try Guardrail(name: "g", result: Comparisons.welch(control: c, treatment: t), direction: dir, margin: margin)
     }
 
@@ -109,6 +109,12 @@ import Testing
                               .increase, margin: 0.001)
         let d = Decision.make(primary: try #require(good), guardrails: [g], srm: flatSRM)
         #expect(d.outcome == .inconclusive && d.reasons.contains { $0.contains("non-inferior") })
+        // Without a margin the same guardrail only blocks on significant harm: ship.
+        let noMargin = try guardrail(MeanStatistic(n: 100, mean: 10, variance: 25), MeanStatistic(n: 100, mean: 10, variance: 25),
+                                     .increase, margin: nil)
+        #expect(Decision.make(primary: try #require(good), guardrails: [noMargin], srm: flatSRM).outcome == .ship)
+        // A multiplicity-adjusted p-value above α turns a nominal win into inconclusive.
+        #expect(Decision.make(primary: try #require(good), primaryPValue: 0.2, srm: flatSRM).outcome == .inconclusive)
         #expect(throws: AnalysisError.self) { try Guardrail(name: "x", result: flat, direction: .increase, margin: -1) }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct ComparisonTests {
     static let fixture = Fixture.shared
 
-    func check(_ r: ComparisonResult, _ c: TCase, checkDF: Bool = true) {
+    func check(_ r: FixedHorizonResult, _ c: TCase, checkDF: Bool = true) {
         #expect(r.status == .ok, "\(c.name)")
         #expect(close(r.estimate, c.estimate.v), "estimate \(c.name): \(String(describing: r.estimate)) vs \(c.estimate.v)")
         #expect(close(r.standardError, c.standardError.v), "SE \(c.name)")

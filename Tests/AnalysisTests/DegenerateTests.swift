@@ -6,7 +6,7 @@ import Testing
 /// or ±inf) to show the silent failure these statuses replace.
 @Suite struct DegenerateTests {
     /// No field of a result is NaN.
-    func noNaN(_ r: ComparisonResult) -> Bool {
+    func noNaN(_ r: FixedHorizonResult) -> Bool {
         [r.controlMean, r.treatmentMean, r.estimate, r.standardError, r.lower, r.upper, r.statistic,
          r.degreesOfFreedom, r.pValue].allSatisfy { !($0?.isNaN ?? false) }
     }

@@ -11,11 +11,12 @@ import Testing
         let s = try RatioStatistic(numerators: f.ratioOracle.y, denominators: f.ratioOracle.x)
         let r = try #require(s.ratio)
         #expect(close(r, f.ratioOracle.ratio.v))
-        let se = Comparisons.ratioVariance(s, r).squareRoot()
+        let se = try #require(Comparisons.ratioVariance(s, r)).squareRoot()
         #expect(close(se, f.ratioOracle.standardError.v, rel: 1e-9))
         #expect(close(se, f.ratioOracle.publishedStandardError, rel: 1e-9))
         // The wrong-unit binomial SE sqrt(R(1-R)/ΣX) = 0.0894 must not be what we compute.
         #expect(abs(se - (0.4 * 0.6 / 30).squareRoot()) > 0.03)
+        #expect(Comparisons.ratioVariance(try RatioStatistic(numerators: [1], denominators: [2]), 0.5) == nil)
     }
 
     @Test(arguments: fixture?.ratio ?? [])
