@@ -29,6 +29,7 @@ public struct BucketRange: Sendable, Equatable, Hashable, Codable {
 
     static func boundary(_ x: Double, _ count: UInt32) -> UInt32 {
         let y = x * Double(count)
+        guard y.isFinite else { return y == .infinity ? count : 0 }  // NaN → 0
         let nearest = y.rounded()
         let b = abs(y - nearest) < 1e-9 ? nearest : y.rounded(.up)
         return UInt32(min(max(b, 0), Double(count)))

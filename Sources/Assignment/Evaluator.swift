@@ -91,6 +91,7 @@ public struct Evaluator: Sendable {
         public var ignoreTargeting = false
         public var ignoreStatusAndTime = false
         public var ignoreSampleCaps = false
+        /// Options; all checks are on by default.
         public init(ignoreTargeting: Bool = false, ignoreStatusAndTime: Bool = false, ignoreSampleCaps: Bool = false) {
             self.ignoreTargeting = ignoreTargeting
             self.ignoreStatusAndTime = ignoreStatusAndTime

@@ -11,6 +11,7 @@ public struct ExposureEvent: Sendable, Equatable, Codable {
     /// For switchback experiments: true when served in a window's burn-in (exclude from analysis).
     public let burnIn: Bool?
 
+    /// An event for `unit` served `variant` of `experiment` at `timestamp`.
     public init(unit: String, experiment: String, variant: String, timestamp: Date, attributes: Attributes, burnIn: Bool? = nil) {
         self.unit = unit
         self.experiment = experiment
@@ -48,6 +49,7 @@ public final class InMemoryExposureSink: ExposureSink, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [ExposureEvent] = []
 
+    /// An empty sink.
     public init() {}
 
     /// Appends the event.

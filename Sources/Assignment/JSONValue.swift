@@ -55,9 +55,13 @@ public enum AttributeValue: Sendable, Equatable, Hashable, Codable, ExpressibleB
     case number(Double)
     case bool(Bool)
 
+    /// A string attribute.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A numeric attribute.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// A numeric attribute.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A boolean attribute.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 
     /// Decodes a JSON string, number or boolean.

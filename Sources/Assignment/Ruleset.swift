@@ -8,6 +8,7 @@ public struct RulesetProblem: Sendable, Equatable, CustomStringConvertible {
     /// What is wrong with it.
     public let message: String
 
+    /// A problem at `path` (empty means the document, written `$`).
     public init(_ path: String, _ message: String) {
         self.path = path.isEmpty ? "$" : path
         self.message = message
@@ -99,7 +100,9 @@ public struct Switchback: Sendable, Equatable {
     /// The window containing `time`: its index, start, and whether `time` is in the burn-in.
     public func window(at time: Date) -> SwitchbackWindow {
         let elapsed = time.timeIntervalSince(origin)
-        let index = Int64((elapsed / windowLength).rounded(.down))
+        let q = (elapsed / windowLength).rounded(.down)
+        // Clamp absurd times (beyond ±9e18 windows) instead of trapping on the conversion.
+        let index = q.isNaN ? 0 : q >= 9e18 ? Int64(9e18) : q <= -9e18 ? Int64(-9e18) : Int64(q)
         let start = origin.addingTimeInterval(Double(index) * windowLength)
         return SwitchbackWindow(index: index, start: start, end: start.addingTimeInterval(windowLength),
                                 burnIn: time.timeIntervalSince(start) < burnIn)

@@ -74,6 +74,7 @@ public struct RulesetCheck: Sendable {
         public var srm: Double
         public var uniformity: Double
         public var independence: Double
+        /// Thresholds; 0.001 each by default (GrowthBook's SRM default, ORACLES.md §7).
         public init(srm: Double = 0.001, uniformity: Double = 0.001, independence: Double = 0.001) {
             self.srm = srm
             self.uniformity = uniformity
@@ -133,7 +134,7 @@ public struct RulesetCheck: Sendable {
         let unitAttributes = Set(ruleset.experiments.map(\.unit) + ruleset.holdouts.map(\.unit) + ruleset.layers.map(\.unit))
         let exps = ruleset.experiments
         // variantOf[e][u] = variant index, or −1 when not enrolled.
-        var variantOf = exps.map { _ in [Int16](repeating: -1, count: n) }
+        var variantOf = exps.map { _ in [Int32](repeating: -1, count: n) }
         var binCounts = exps.map { e in [Double](repeating: 0, count: Self.bins(bucketCount: e.hash.bucketCount, units: n)) }
         for u in 0..<n {
             let id = Self.unitID(u)
@@ -141,7 +142,7 @@ public struct RulesetCheck: Sendable {
             for a in unitAttributes { attrs[a] = .string(id) }
             for (k, e) in exps.enumerated() {
                 let a = evaluator.evaluate(e, attrs, at: time)
-                if case .variant(let index, _, _) = a.outcome { variantOf[k][u] = Int16(index) }
+                if case .variant(let index, _, _) = a.outcome { variantOf[k][u] = Int32(index) }
                 let bins = binCounts[k].count
                 let b = Int(e.hasher.bucket(id)) * bins / Int(e.hash.bucketCount)
                 binCounts[k][b] += 1

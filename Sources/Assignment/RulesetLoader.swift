@@ -157,9 +157,6 @@ enum RulesetLoader {
                     "layer '\(slot.layer)' is over-allocated: experiment '\(e.value.id)' range [\(slot.range.start), \(slot.range.end)) overlaps \(earlier.path) '\(earlier.value.id)' range [\(other.range.start), \(other.range.end))"))
             }
         }
-        if experimentValues.isEmpty && problems.isEmpty {
-            problems.append(RulesetProblem("experiments", "no experiments"))
-        }
         guard problems.isEmpty else { throw RulesetError(problems: problems) }
         return Ruleset(experiments: experiments.map(\.value), layers: layers.map(\.value), holdouts: holdouts.map(\.value))
     }
@@ -363,8 +360,8 @@ enum RulesetLoader {
             let origin = sr.date("origin", problems: &problems) ?? Date(timeIntervalSince1970: 0)
             sr.reportUnknownKeys(&problems, known: "window_minutes, burn_in_minutes, origin")
             if let window {
-                if !(window > 0 && window.isFinite) {
-                    problems.append(RulesetProblem(sr.at("window_minutes"), "must be > 0"))
+                if !(window >= 1.0 / 60 && window <= 1e7) {
+                    problems.append(RulesetProblem(sr.at("window_minutes"), "must be between 1/60 (one second) and 1e7 minutes"))
                 } else if !(burn >= 0 && burn < window) {
                     problems.append(RulesetProblem(sr.at("burn_in_minutes"), "must satisfy 0 ≤ burn-in < window (\(window))"))
                 } else {
