@@ -30,3 +30,37 @@ public struct FNV1a32: Sendable, Equatable {
         return h.value
     }
 }
+
+extension FNV1a32 {
+    /// Absorbs the UTF-16 code units of `string`, exactly like `combine(utf16:)`, but reads an
+    /// all-ASCII string straight from its UTF-8 storage (an ASCII byte equals its UTF-16 code
+    /// unit), which avoids transcoding on the hot path. Falls back to `utf16` otherwise.
+    @inlinable
+    public mutating func combineFast(utf16 string: String) {
+        var probe = self
+        let ascii = string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for b in bytes {
+                if b >= 0x80 { return false }
+                probe.combine(codeUnit: UInt16(b))
+            }
+            return true
+        }
+        if ascii == true {
+            self = probe
+        } else {
+            combine(utf16: string)
+        }
+    }
+
+    /// Absorbs the decimal digits of `n` (as JavaScript `String(n)` writes them), without
+    /// building a string. Used by GrowthBook's hash version 2.
+    @inlinable
+    public mutating func combine(decimal n: UInt32) {
+        var p: UInt32 = 1_000_000_000
+        while p > 1 && p > n { p /= 10 }
+        while p > 0 {
+            combine(codeUnit: 0x30 + UInt16((n / p) % 10))
+            p /= 10
+        }
+    }
+}

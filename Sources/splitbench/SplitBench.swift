@@ -12,6 +12,6 @@ struct SplitBench: AsyncParsableCommand {
         See README.md for the scenario file reference.
         """,
         version: BuildInfo.versionLine,
-        subcommands: [Run.self, Gate.self, Validate.self, Report.self, Analyze.self]
+        subcommands: [Run.self, Gate.self, Validate.self, Report.self, Analyze.self, AssignCommand.self]
     )
 }

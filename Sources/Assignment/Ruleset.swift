@@ -1,0 +1,213 @@
+import Foundation
+
+/// One problem found while loading a ruleset, with the JSON path of the offending value
+/// (e.g. `experiments[2].variants[1].weight`).
+public struct RulesetProblem: Sendable, Equatable, CustomStringConvertible {
+    /// JSON path of the value, `$` for the document itself.
+    public let path: String
+    /// What is wrong with it.
+    public let message: String
+
+    /// A problem at `path` (empty means the document, written `$`).
+    public init(_ path: String, _ message: String) {
+        self.path = path.isEmpty ? "$" : path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+/// A ruleset that failed validation: every problem found, in document order.
+public struct RulesetError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// All problems, each with its JSON path.
+    public let problems: [RulesetProblem]
+
+    public var description: String {
+        "invalid ruleset (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n"
+            + problems.map { "  \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// The lifecycle state of an experiment; only `running` experiments enroll units.
+public enum ExperimentStatus: String, Sendable, Codable, CaseIterable {
+    case draft, running, paused, stopped
+}
+
+/// One arm of an experiment.
+public struct Variant: Sendable, Equatable {
+    /// Its name, unique within the experiment.
+    public let name: String
+    /// Its design weight (the share of enrolled units it should receive).
+    public let weight: Double
+    /// The configuration served to its units.
+    public let config: JSONValue
+    /// The part of the unit interval it owns (computed from weights and allocation, or given).
+    public let range: BucketRange
+}
+
+/// A layer (namespace): experiments in one layer own disjoint ranges of the layer's own
+/// buckets, so no unit is ever in two of them.
+public struct Layer: Sendable {
+    public let id: String
+    public let salt: String
+    public let hash: HashScheme
+    /// The attribute hashed (all experiments of the layer must use the same unit).
+    public let unit: String
+    /// The layer's hasher (salt absorbed).
+    public let hasher: SaltedHasher
+}
+
+/// A holdout: a salted fraction of units withheld from a set of experiments (served the
+/// default experience).
+public struct Holdout: Sendable {
+    public let id: String
+    public let salt: String
+    public let hash: HashScheme
+    /// The attribute hashed.
+    public let unit: String
+    /// The fraction of units held out, in [0, 1].
+    public let fraction: Double
+    /// Whether it applies to every experiment (otherwise to those that list it).
+    public let allExperiments: Bool
+    /// The holdout's hasher (salt absorbed).
+    public let hasher: SaltedHasher
+    /// Units with a holdout bucket below this are held out.
+    public let bucketLimit: UInt32
+
+    /// Whether `unitID` is held out.
+    public func holds(_ unitID: String) -> Bool { hasher.bucket(unitID) < bucketLimit }
+}
+
+/// Where an experiment sits in its layer.
+public struct LayerSlot: Sendable, Equatable {
+    /// The layer's id.
+    public let layer: String
+    /// The part of the layer's unit interval the experiment owns.
+    public let range: BucketRange
+}
+
+/// Switchback design: the randomised unit is the pair (switch unit, time window), e.g.
+/// (region, hour). Windows are `[origin + k·length, origin + (k+1)·length)`; assignments in
+/// the first `burnIn` seconds of a window are flagged for exclusion from analysis (carry-over).
+public struct Switchback: Sendable, Equatable {
+    /// Window length in seconds (> 0).
+    public let windowLength: TimeInterval
+    /// Burn-in at the start of each window in seconds (0 ≤ burnIn < windowLength).
+    public let burnIn: TimeInterval
+    /// Start of window 0.
+    public let origin: Date
+
+    /// The window containing `time`: its index, start, and whether `time` is in the burn-in.
+    public func window(at time: Date) -> SwitchbackWindow {
+        let elapsed = time.timeIntervalSince(origin)
+        let q = (elapsed / windowLength).rounded(.down)
+        // Clamp absurd times (beyond ±9e18 windows) instead of trapping on the conversion.
+        let index = q.isNaN ? 0 : q >= 9e18 ? Int64(9e18) : q <= -9e18 ? Int64(-9e18) : Int64(q)
+        let start = origin.addingTimeInterval(Double(index) * windowLength)
+        return SwitchbackWindow(index: index, start: start, end: start.addingTimeInterval(windowLength),
+                                burnIn: time.timeIntervalSince(start) < burnIn)
+    }
+}
+
+/// One switchback window.
+public struct SwitchbackWindow: Sendable, Equatable {
+    public let index: Int64
+    public let start: Date
+    public let end: Date
+    /// True when the assignment falls in the window's burn-in and should be excluded from analysis.
+    public let burnIn: Bool
+}
+
+/// An experiment of a ruleset, validated and ready to evaluate.
+public struct Experiment: Sendable {
+    public let id: String
+    public let salt: String
+    public let hash: HashScheme
+    /// The attribute that is the randomisation unit (user_id, session_id, device_id, cluster …).
+    public let unit: String
+    public let status: ExperimentStatus
+    /// Enrollment window (optional): the experiment is active for `start ≤ t < end`.
+    public let start: Date?
+    public let end: Date?
+    /// Traffic allocation (coverage) in [0, 1].
+    public let allocation: Double
+    public let variants: [Variant]
+    public let targeting: Condition?
+    public let layer: LayerSlot?
+    /// Ids of the holdouts that apply (listed by the experiment, or applying to all).
+    public let holdouts: [String]
+    /// Enrollment cap (seed 002 `maximum_sample_size`), enforced by an `EnrollmentLedger`.
+    public let maxSampleSize: Int?
+    public let switchback: Switchback?
+    /// Whether the variant ranges were given explicitly instead of derived from the weights.
+    public let explicitRanges: Bool
+    /// The experiment's hasher (salt absorbed).
+    public let hasher: SaltedHasher
+    /// Per variant, its range in integer buckets: bucket b is in variant i when
+    /// `lowerBounds[i] ≤ b < upperBounds[i]`.
+    public let lowerBounds: [UInt32]
+    public let upperBounds: [UInt32]
+
+    /// The index of the variant owning `bucket`, or nil when the bucket is outside the allocation.
+    @inlinable
+    public func variantIndex(forBucket bucket: UInt32) -> Int? {
+        for i in lowerBounds.indices where bucket >= lowerBounds[i] && bucket < upperBounds[i] {
+            return i
+        }
+        return nil
+    }
+}
+
+/// A validated ruleset: experiments, layers and holdouts (the seed-001 ruleset format, extended;
+/// see README "Ruleset format").
+public struct Ruleset: Sendable {
+    public let experiments: [Experiment]
+    public let layers: [Layer]
+    public let holdouts: [Holdout]
+
+    /// The experiment with `id`, if any.
+    public func experiment(_ id: String) -> Experiment? { experiments.first { $0.id == id } }
+    /// The layer with `id`, if any.
+    public func layer(_ id: String) -> Layer? { layers.first { $0.id == id } }
+    /// The holdout with `id`, if any.
+    public func holdout(_ id: String) -> Holdout? { holdouts.first { $0.id == id } }
+
+    /// Parses and validates a ruleset from JSON, reporting every problem with its JSON path.
+    public init(json data: Data) throws(RulesetError) {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw RulesetError(problems: [RulesetProblem("$", "not valid JSON: \(Self.describe(error))")])
+        }
+        self = try RulesetLoader.load(root)
+    }
+
+    /// Parses and validates a ruleset from a JSON string.
+    public init(json string: String) throws(RulesetError) {
+        try self.init(json: Data(string.utf8))
+    }
+
+    init(experiments: [Experiment], layers: [Layer], holdouts: [Holdout]) {
+        self.experiments = experiments
+        self.layers = layers
+        self.holdouts = holdouts
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let e = error as? DecodingError {
+            switch e {
+            case .dataCorrupted(let c): return (c.underlyingError as NSError?)?.localizedDescription ?? c.debugDescription
+            default: return "\(e)"
+            }
+        }
+        return "\(error)"
+    }
+}
+
+/// Parses an ISO 8601 timestamp (`2026-04-19T10:22:00Z`, optionally with fractional seconds
+/// or a numeric offset).
+public func parseISO8601(_ s: String) -> Date? {
+    if let d = try? Date.ISO8601FormatStyle().parse(s) { return d }
+    return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s)
+}

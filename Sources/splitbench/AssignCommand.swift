@@ -1,0 +1,246 @@
+import ArgumentParser
+import Assignment
+import Foundation
+
+/// `splitbench assign`: debug one unit's assignments, self-check a ruleset, or benchmark the
+/// hash schemes.
+struct AssignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign",
+        abstract: "Evaluate a ruleset for one unit, check a ruleset's bucketing, or benchmark the hash schemes.",
+        discussion: """
+        Modes (exactly one):
+          --unit ID      print, as JSON, every experiment's assignment (variant and config) or
+                         the reason the unit is not in it. ID is used for every experiment's unit
+                         attribute (user_id, session_id, …) that --attr does not set.
+          --check        push --units synthetic ids through every experiment (targeting, status,
+                         time windows and sample caps ignored) and print per-variant counts with
+                         the SRM χ² p-value against the weights, a bucket-uniformity χ² per
+                         experiment and an independence χ² per pair of experiments. A check
+                         fails when its p-value is below --threshold (default 0.001).
+          --bench        time bucketing --units distinct ids under one salt for every hash scheme
+                         (ids built before timing; one thread) and print units per second.
+
+        Exit codes: 0 ok, 1 a check failed, 2 bad input (unreadable or invalid ruleset, bad
+        --attr or --at).
+        """
+    )
+
+    @Option(help: "Path of the ruleset JSON file (see README, \"Ruleset format\").")
+    var ruleset: String?
+
+    @Option(help: "The unit id to evaluate.")
+    var unit: String?
+
+    @Option(name: .customLong("attr"), help: ArgumentHelp("A unit attribute, key=value (repeatable).", valueName: "key=value"))
+    var attributes: [String] = []
+
+    @Option(help: "Evaluation time, ISO 8601 (default: now).")
+    var at: String?
+
+    @Flag(help: "Run the ruleset self-check.")
+    var check = false
+
+    @Flag(help: "Benchmark the hash schemes.")
+    var bench = false
+
+    @Option(help: "Synthetic units for --check (default 100000) or --bench (default 2000000).")
+    var units: Int?
+
+    @Option(help: "p-value threshold below which a --check test fails.")
+    var threshold: Double = 0.001
+
+    func run() throws {
+        let modes = [unit != nil, check, bench].filter { $0 }.count
+        guard modes == 1 else {
+            throw badInput("give exactly one of --unit, --check, --bench")
+        }
+        if bench {
+            runBench(units: units ?? 2_000_000)
+            return
+        }
+        guard let path = ruleset else { throw badInput("--ruleset is required with --unit and --check") }
+        let rules = try load(path)
+        if check {
+            let n = units ?? 100_000
+            guard n >= 1 else { throw badInput("--units must be at least 1") }
+            guard threshold > 0, threshold < 1 else { throw badInput("--threshold must be in (0, 1)") }
+            try runCheck(rules, units: n)
+        } else if let unit {
+            try runUnit(rules, unit: unit)
+        }
+    }
+
+    // MARK: input
+
+    private func badInput(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(2)
+    }
+
+    private func load(_ path: String) throws -> Ruleset {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw badInput("cannot read ruleset '\(path)': \(error.localizedDescription)")
+        }
+        do {
+            return try Ruleset(json: data)
+        } catch {
+            throw badInput("\(path): \(error.description)")
+        }
+    }
+
+    // MARK: --unit
+
+    private struct UnitOutput: Encodable {
+        let at: String
+        let attributes: Attributes
+        let assignments: [AssignmentOutput]
+    }
+
+    private struct WindowOutput: Encodable {
+        let index: Int64
+        let start: String
+        let end: String
+        let burn_in: Bool
+    }
+
+    private struct AssignmentOutput: Encodable {
+        let experiment: String
+        let in_experiment: Bool
+        let unit: String?
+        let bucket: UInt32?
+        let variant: String?
+        let config: JSONValue?
+        let reason: String?
+        let detail: String?
+        let window: WindowOutput?
+    }
+
+    private func runUnit(_ rules: Ruleset, unit: String) throws {
+        var attrs = Attributes()
+        for a in rules.experiments.map(\.unit) + rules.holdouts.map(\.unit) + rules.layers.map(\.unit) {
+            attrs[a] = .string(unit)
+        }
+        for pair in attributes {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw badInput("--attr '\(pair)' is not key=value")
+            }
+            attrs[String(pair[..<eq])] = .string(String(pair[pair.index(after: eq)...]))
+        }
+        var time = Date()
+        if let at {
+            guard let t = parseISO8601(at) else { throw badInput("--at '\(at)' is not an ISO 8601 time such as 2026-04-19T10:22:00Z") }
+            time = t
+        }
+        let evaluator = Evaluator(ruleset: rules)
+        let out = evaluator.evaluate(attrs, at: time).map { a -> AssignmentOutput in
+            let window = a.window.map { WindowOutput(index: $0.index, start: iso($0.start), end: iso($0.end), burn_in: $0.burnIn) }
+            switch a.outcome {
+            case .variant(_, let name, let config):
+                return AssignmentOutput(experiment: a.experiment, in_experiment: true, unit: a.unit, bucket: a.bucket,
+                                        variant: name, config: config, reason: nil, detail: nil, window: window)
+            case .notInExperiment(let r):
+                return AssignmentOutput(experiment: a.experiment, in_experiment: false, unit: a.unit, bucket: a.bucket,
+                                        variant: nil, config: nil, reason: r.code, detail: r.detail, window: window)
+            }
+        }
+        try printJSON(UnitOutput(at: iso(time), attributes: attrs, assignments: out))
+    }
+
+    // MARK: --check
+
+    private struct CheckOutput: Encodable {
+        struct Thresholds: Encodable { let srm: Double, uniformity: Double, independence: Double }
+        struct Variant: Encodable { let name: String, weight: Double, count: Int, expected: Double }
+        struct Experiment: Encodable {
+            let id: String, hash: String, enrolled: Int, variants: [Variant]
+            let srm: ChiSquareTest?, srm_failed: Bool
+            let uniformity_bins: Int, uniformity: ChiSquareTest?, uniformity_failed: Bool
+        }
+        struct Pair: Encodable {
+            let a: String, b: String, units_in_both: Int
+            let independence: ChiSquareTest?, skipped: String?, failed: Bool
+        }
+        let units: Int
+        let thresholds: Thresholds
+        let passed: Bool
+        let experiments: [Experiment]
+        let pairs: [Pair]
+    }
+
+    private func runCheck(_ rules: Ruleset, units n: Int) throws {
+        let t = RulesetCheck.Thresholds(srm: threshold, uniformity: threshold, independence: threshold)
+        let c = RulesetCheck(ruleset: rules, units: n, thresholds: t)
+        let out = CheckOutput(
+            units: c.units,
+            thresholds: .init(srm: t.srm, uniformity: t.uniformity, independence: t.independence),
+            passed: c.passed,
+            experiments: c.experiments.map { e in
+                .init(id: e.id, hash: e.hash.rawValue, enrolled: e.enrolled,
+                      variants: e.variants.map { .init(name: $0.name, weight: $0.weight, count: $0.count, expected: $0.expected) },
+                      srm: e.srm, srm_failed: e.srmFailed, uniformity_bins: e.uniformityBins,
+                      uniformity: e.uniformity, uniformity_failed: e.uniformityFailed)
+            },
+            pairs: c.pairs.map { .init(a: $0.a, b: $0.b, units_in_both: $0.unitsInBoth, independence: $0.test, skipped: $0.skipped, failed: $0.failed) })
+        try printJSON(out)
+        var failures: [String] = []
+        for e in c.experiments {
+            if e.srmFailed, let s = e.srm { failures.append("SRM in '\(e.id)': p = \(s.pValue) < \(threshold) (counts \(e.variants.map(\.count)), weights \(e.variants.map(\.weight)))") }
+            if e.uniformityFailed, let u = e.uniformity { failures.append("bucket uniformity in '\(e.id)': p = \(u.pValue) < \(threshold)") }
+        }
+        for p in c.pairs where p.failed {
+            failures.append("'\(p.a)' and '\(p.b)' are not independent: p = \(p.test?.pValue ?? .nan) < \(threshold) (reused salt?)")
+        }
+        if failures.isEmpty {
+            FileHandle.standardError.write(Data("check passed: \(c.experiments.count) experiments, \(c.pairs.count) pairs, \(n) units, threshold p < \(threshold)\n".utf8))
+        } else {
+            FileHandle.standardError.write(Data(("check FAILED:\n" + failures.map { "  \($0)\n" }.joined()).utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    // MARK: --bench
+
+    private func runBench(units n: Int) {
+        let count = max(n, 1)
+        let ids = (0..<count).map { "user-\(1_000_000_000 + $0)-x" }  // 17-byte ids, built before timing
+        let meanLength = Double(ids.reduce(0) { $0 + $1.utf8.count }) / Double(count)
+        print("bucketing \(count) distinct ids (mean \(meanLength) UTF-8 bytes) under one salt, 1 thread")
+        print("scheme".padding(toLength: 16, withPad: " ", startingAt: 0) + "units/s".leftPadded(14) + "ns/unit".leftPadded(10))
+        let clock = ContinuousClock()
+        for scheme in HashScheme.allCases {
+            let hasher = SaltedHasher(scheme: scheme, salt: "exp-checkout-progress-bar")
+            var checksum: UInt64 = 0
+            // One untimed warm-up pass over a slice, then the timed pass.
+            for id in ids.prefix(10_000) { checksum &+= UInt64(hasher.bucket(id)) }
+            let elapsed = clock.measure {
+                for id in ids { checksum &+= UInt64(hasher.bucket(id)) }
+            }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let rate = Double(count) / seconds
+            print(scheme.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
+                  + String(format: "%14.3e", rate) + String(format: "%10.1f", 1e9 / rate)
+                  + "   (checksum \(checksum))")
+        }
+    }
+
+    // MARK: output
+
+    private func printJSON(_ value: some Encodable) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try e.encode(value)
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    private func iso(_ d: Date) -> String { d.formatted(Date.ISO8601FormatStyle()) }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
