@@ -86,9 +86,32 @@ public struct SaltedHasher: Sendable {
     @inlinable
     public func bucket(_ unit: String) -> UInt32 {
         switch scheme {
+        case .growthbookV1, .growthbookV2:
+            // GrowthBook hashes UTF-16 code units: take the byte path only for ASCII ids.
+            var ascii = true
+            let fast = unit.utf8.withContiguousStorageIfAvailable { bytes -> UInt32 in
+                ascii = !bytes.contains { $0 >= 0x80 }
+                return ascii ? bucket(utf8: bytes) : 0
+            }
+            if let fast, ascii { return fast }
+            return growthbookBucket(utf16: unit)
+        default:
+            return withUTF8Bytes(of: unit) { bucket(utf8: $0) }
+        }
+    }
+
+    /// The bucket of the unit id whose UTF-8 bytes are `unit`, in `0 ..< bucketCount`, without
+    /// building a `String` (the Monte Carlo harness writes ids into a reused buffer). Identical
+    /// to ``bucket(_:)`` for the same id; for the GrowthBook schemes, which hash UTF-16 code
+    /// units, non-ASCII bytes are decoded first.
+    @inlinable
+    public func bucket(utf8 unit: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        switch scheme {
         case .sha256:
-            let digest = shaDigest(unit)
-            return digest.withUnsafeBytes { raw -> UInt32 in
+            var sha = SHA256()
+            prefix.withUnsafeBytes { sha.update(bufferPointer: $0) }
+            sha.update(bufferPointer: UnsafeRawBufferPointer(unit))
+            return sha.finalize().withUnsafeBytes { raw -> UInt32 in
                 // Horner's rule over the 256-bit big-endian integer, 32 bits at a time:
                 // r < 10 000, so r·2³² + word < 2⁴⁷ never overflows.
                 var r: UInt64 = 0
@@ -101,34 +124,54 @@ public struct SaltedHasher: Sendable {
                 return UInt32(r)
             }
         case .statsig:
-            let digest = shaDigest(unit)
-            return digest.withUnsafeBytes { raw in
+            var sha = SHA256()
+            prefix.withUnsafeBytes { sha.update(bufferPointer: $0) }
+            sha.update(bufferPointer: UnsafeRawBufferPointer(unit))
+            return sha.finalize().withUnsafeBytes { raw in
                 UInt32(UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)) % 10_000)
             }
         case .eppo:
             var md5 = Insecure.MD5()
             prefix.withUnsafeBytes { md5.update(bufferPointer: $0) }
-            withUTF8Bytes(of: unit) { md5.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            md5.update(bufferPointer: UnsafeRawBufferPointer(unit))
             return md5.finalize().withUnsafeBytes { raw in
                 UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self)) % 10_000
             }
         case .optimizely:
             var m = Murmur3x86_32(seed: 1)
-            withUTF8Bytes(of: unit) { m.combine($0) }
+            m.combine(unit)
             suffixUTF8.withUnsafeBufferPointer { m.combine($0) }
             return UInt32((UInt64(m.finalize()) &* 10_000) >> 32)
         case .growthbookV1:
+            guard !unit.contains(where: { $0 >= 0x80 }) else { return growthbookBucket(utf16: String(decoding: unit, as: UTF8.self)) }
             var f = FNV1a32()
-            f.combineFast(utf16: unit)
+            for b in unit { f.combine(codeUnit: UInt16(b)) }
             for u in suffixUTF16 { f.combine(codeUnit: u) }
             return f.value % 1_000
         case .growthbookV2:
+            guard !unit.contains(where: { $0 >= 0x80 }) else { return growthbookBucket(utf16: String(decoding: unit, as: UTF8.self)) }
             var inner = fnvAfterSalt
-            inner.combineFast(utf16: unit)
+            for b in unit { inner.combine(codeUnit: UInt16(b)) }
             var outer = FNV1a32()
             outer.combine(decimal: inner.value)
             return outer.value % 10_000
         }
+    }
+
+    /// The GrowthBook schemes over the UTF-16 code units of any string.
+    @usableFromInline
+    func growthbookBucket(utf16 unit: String) -> UInt32 {
+        if scheme == .growthbookV1 {
+            var f = FNV1a32()
+            f.combine(utf16: unit)
+            for u in suffixUTF16 { f.combine(codeUnit: u) }
+            return f.value % 1_000
+        }
+        var inner = fnvAfterSalt
+        inner.combine(utf16: unit)
+        var outer = FNV1a32()
+        outer.combine(decimal: inner.value)
+        return outer.value % 10_000
     }
 
     /// The bucket as a point of the unit interval, `bucket / bucketCount` (GrowthBook's `n`).
@@ -136,11 +179,4 @@ public struct SaltedHasher: Sendable {
         Double(bucket(unit)) / Double(bucketCount)
     }
 
-    @inlinable
-    func shaDigest(_ unit: String) -> SHA256Digest {
-        var sha = SHA256()
-        prefix.withUnsafeBytes { sha.update(bufferPointer: $0) }
-        withUTF8Bytes(of: unit) { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        return sha.finalize()
-    }
 }

@@ -1,0 +1,40 @@
+import Assignment
+import Foundation
+import Testing
+@testable import Simulation
+
+/// The harness's hashed assignment is the Assignment module's evaluator, unit for unit.
+@Suite struct HashedAssignerTests {
+    @Test(arguments: ["sha256", "growthbook_v2", "optimizely", "eppo"])
+    func agreesWithTheEvaluator(scheme: String) throws {
+        var study = Studies.aa(replications: 2, units: 1000, assignment: .hashed)
+        study.experiment = ExperimentSpec(hash: scheme, variants: [("control", 0.3), ("b", 0.3), ("c", 0.4)], allocation: 0.8)
+        let plan = try CellPlan(study: study, scenarioID: study.id, cellIndex: 3)
+        var assigner = try HashedAssigner(plan: plan, replication: 5)
+        let evaluator = Evaluator(ruleset: try Ruleset(json: """
+            {"experiments": [{"id": "\(study.id)", "salt": "\(study.id)/3/5", "hash": "\(scheme)", "unit": "id", "allocation": 0.8,
+              "variants": [{"name": "control", "weight": 0.3}, {"name": "b", "weight": 0.3}, {"name": "c", "weight": 0.4}]}]}
+            """))
+        var counts = [0, 0, 0, 0]
+        for i in 0..<1000 {
+            let arm = assigner.arm(ofUnit: i)
+            let a = evaluator.evaluate(["id": .string("u\(i)")], at: Date())[0]
+            if case let .variant(index, _, _) = a.outcome {
+                #expect(arm == index, "unit u\(i)")
+            } else {
+                #expect(arm == -1, "unit u\(i)")
+            }
+            counts[arm + 1] += 1
+        }
+        // About 20% outside the allocation, the rest split 30/30/40.
+        #expect(counts[0] > 120 && counts[0] < 280, "\(counts)")
+    }
+
+    @Test func eachReplicationHasItsOwnSalt() throws {
+        let study = Studies.aa(replications: 2, units: 200, assignment: .hashed)
+        let plan = try CellPlan(study: study, scenarioID: study.id, cellIndex: 0)
+        var a = try HashedAssigner(plan: plan, replication: 0), b = try HashedAssigner(plan: plan, replication: 1)
+        let x = (0..<200).map { a.arm(ofUnit: $0) }, y = (0..<200).map { b.arm(ofUnit: $0) }
+        #expect(x != y)
+    }
+}
