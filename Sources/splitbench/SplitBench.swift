@@ -12,6 +12,6 @@ struct SplitBench: AsyncParsableCommand {
         See README.md for the scenario file reference.
         """,
         version: BuildInfo.versionLine,
-        subcommands: []
+        subcommands: [PlanCommand.self]
     )
 }
