@@ -122,6 +122,9 @@ public struct GroupSequentialMonitor: Sendable {
         guard fraction > previous else {
             throw AnalysisError(context, "information fractions must increase strictly: \(fraction) after \(previous)")
         }
+        guard fraction - previous >= GroupSequentialDesign.minimumRelativeIncrement * fraction else {
+            throw AnalysisError(context, "looks at \(previous) and \(fraction) are too close: the increment must be at least 1e-6 of the fraction")
+        }
         let final = isFinal || fraction >= 1
         let cumulative = final ? alpha : try spending.cumulativeAlpha(at: fraction, alpha: alpha)
         let target = max(0, cumulative - spent)
@@ -169,7 +172,10 @@ public struct GroupSequentialDesign: Sendable, Equatable {
     /// Lan–DeMets α-spending design for planned information fractions 0 < t_1 < … < t_K.
     /// The last look spends all remaining α whatever t_K is (normally t_K = 1).
     /// Throws for α outside (0, 1), K < 1, or fractions that are not finite, positive and
-    /// strictly increasing.
+    /// strictly increasing (consecutive looks closer than 1e-6 relative also throw). A fraction
+    /// ≥ 1 before the last makes that look final, so later fractions throw: to follow traffic
+    /// that exceeds the plan, pass the fractions up to the first one ≥ 1, or use
+    /// ``GroupSequentialMonitor``.
     public static func lanDeMets(alpha: Double = 0.05, spending: AlphaSpending = .obrienFleming,
                                  informationFractions: [Double]) throws(AnalysisError) -> GroupSequentialDesign {
         try validate(alpha: alpha, fractions: informationFractions, context: "GroupSequentialDesign.lanDeMets")
@@ -213,9 +219,16 @@ public struct GroupSequentialDesign: Sendable, Equatable {
             guard t.isFinite, t > previous else {
                 throw AnalysisError(context, "information fractions must be finite, positive and strictly increasing, got \(fractions)")
             }
+            guard t - previous >= minimumRelativeIncrement * t else {
+                throw AnalysisError(context, "looks at \(previous) and \(t) are too close: the increment must be at least 1e-6 of the fraction")
+            }
             previous = t
         }
     }
+
+    /// Smallest allowed (t_k − t_{k−1})/t_k. The integration grid needs about 220·√(t_k/Δ_k)
+    /// points, so this bounds it at about 220 000 points per look; real looks are never this close.
+    static let minimumRelativeIncrement = 1e-6
 
     private static func constantShape(alpha: Double, fractions: [Double], kind: GroupSequentialBoundaryKind,
                                       shape: (Double) -> Double) throws(AnalysisError) -> GroupSequentialDesign {

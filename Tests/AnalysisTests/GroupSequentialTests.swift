@@ -193,6 +193,8 @@ func makeDesign(_ f: SequentialFixture.Design) throws -> [Double] {
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(informationFractions: [0.6, 0.3, 1]) }
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(informationFractions: [0, 1]) }
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(informationFractions: [.nan, 1]) }
+        #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(informationFractions: [0.5, 0.5 + 1e-9, 1]) }
+        #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(informationFractions: [0.5, 1.2, 1.5]) }
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(spending: .power(rho: -1), looks: 2) }
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(looks: 3).characteristics(power: 1) }
         var m = try GroupSequentialMonitor(alpha: 0.05)

@@ -83,7 +83,7 @@ out <- file.path("Tests", "AnalysisTests", "Fixtures", "sequential.json")
 writeLines(c("{",
   paste0("  \"generator\": \"scripts/reference/sequential.R\","),
   paste0("  \"software\": ", str(sprintf("%s; rpact %s", R.version.string, as.character(packageVersion("rpact")))), ","),
-  "  \"notes\": \"Two-sided alpha = 0.05 designs. criticalValues are on the Z scale; stageLevelsOneSided = 1 - Phi(c). Naive values: probability that |Z_k| > qnorm(0.975) at some look under H0. Exact AMR values for K = 50, 100, 1000 are in ORACLES.md section 1 (not rpact, kMax <= 20).\",",
+  "  \"notes\": \"Two-sided alpha = 0.05 designs. criticalValues are on the Z scale; stageLevelsOneSided = 1 - Phi(c). Naive values: probability that |Z_k| > qnorm(0.975) at some look under H0. Exact AMR values for K = 50, 100, 1000 are in ORACLES.md section 1 (not rpact, kMax <= 20). rpact stops its boundary search at an absolute tolerance on the probability, so at looks that spend less than 1e-4 its critical values are uncertain by up to ~1.5e-4 (see GroupSequentialTests).\",",
   "  \"designs\": [", paste(designs, collapse = ",\n"), "  ],",
   "  \"naive\": [", paste(naive, collapse = ",\n"), "  ]",
   "}"), out)
