@@ -9,6 +9,8 @@ public enum SequentialStatus: String, Sendable, Codable, CaseIterable {
     case zeroVariance
     /// An input was NaN or infinite.
     case nonFinite
+    /// Counts are inconsistent (successes < 0 or > n).
+    case invalidCounts
 }
 
 /// The evidence of a mixture SPRT at one look.
@@ -98,7 +100,7 @@ public struct MixtureSPRT: Sendable, Equatable, Hashable {
     public func evaluate(control: ProportionStatistic, treatment: ProportionStatistic) -> MixtureSPRTResult {
         guard control.n > 0, treatment.n > 0 else { return .unavailable(.insufficientData) }
         guard control.successes >= 0, control.successes <= control.n, treatment.successes >= 0, treatment.successes <= treatment.n else {
-            return .unavailable(.nonFinite)
+            return .unavailable(.invalidCounts)
         }
         let pc = Double(control.successes) / Double(control.n), pt = Double(treatment.successes) / Double(treatment.n)
         return evaluate(estimate: pt - pc, variance: pc * (1 - pc) / Double(control.n) + pt * (1 - pt) / Double(treatment.n))

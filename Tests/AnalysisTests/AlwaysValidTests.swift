@@ -58,6 +58,7 @@ func relClose(_ a: Double?, _ b: Double, _ tol: Double = 1e-9) -> Bool {
         #expect(m.evaluate(control: ProportionStatistic(n: 10, successes: 0), treatment: ProportionStatistic(n: 10, successes: 0)).status == .zeroVariance)
         #expect(m.evaluate(control: ProportionStatistic(n: 0, successes: 0), treatment: ProportionStatistic(n: 10, successes: 1)).status == .insufficientData)
         #expect(m.evaluate(estimate: .nan, variance: 1).status == .nonFinite)
+        #expect(m.evaluate(control: ProportionStatistic(n: 10, successes: 11), treatment: ProportionStatistic(n: 10, successes: 1)).status == .invalidCounts)
         let r = m.evaluate(estimate: .infinity, variance: 1)
         #expect(r.status == .nonFinite && r.pValue == nil && !r.rejects)
         #expect(throws: AnalysisError.self) { try MixtureSPRT(alpha: 0, tau2: 1) }
