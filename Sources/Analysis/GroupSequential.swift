@@ -88,7 +88,9 @@ public struct GroupSequentialLook: Sendable, Equatable {
 ///   all remaining α and the design is truncated there; later looks throw.
 /// Both behaviours are checked against rpact `asUser` designs with the same cumulative spending.
 public struct GroupSequentialMonitor: Sendable {
+    /// Overall two-sided significance level.
     public let alpha: Double
+    /// The spending function; see ``AlphaSpending`` for the two-sided convention.
     public let spending: AlphaSpending
     /// The boundaries computed so far.
     public private(set) var looks: [GroupSequentialLook] = []
@@ -159,8 +161,11 @@ public enum GroupSequentialBoundaryKind: Sendable, Equatable, Hashable {
 /// Turnbull 2000, ch. 19) for arbitrary increasing information fractions; tested against rpact
 /// 3.3.4 `getDesignGroupSequential` to 1e-6 or better.
 public struct GroupSequentialDesign: Sendable, Equatable {
+    /// Overall two-sided significance level.
     public let alpha: Double
+    /// How the boundaries were obtained.
     public let kind: GroupSequentialBoundaryKind
+    /// Information fractions t_1 < … < t_K of the looks.
     public let informationFractions: [Double]
     /// Critical values c_k on the Z scale.
     public let criticalValues: [Double]

@@ -15,6 +15,7 @@ public enum SequentialStatus: String, Sendable, Codable, CaseIterable {
 
 /// The evidence of a mixture SPRT at one look.
 public struct MixtureSPRTResult: Sendable, Equatable {
+    /// `.ok`, or why the look could not be analysed (then every statistic is nil).
     public let status: SequentialStatus
     /// θ̂_n (treatment − control), or nil unless `status == .ok`.
     public let estimate: Double?
@@ -125,7 +126,9 @@ public struct MixtureSPRT: Sendable, Equatable, Hashable {
 /// always-valid p-value of an mSPRT or a confidence sequence (Johari et al. 2017, §4).
 /// Looks whose statistic could not be computed leave it unchanged.
 public struct AlwaysValidPValue: Sendable, Equatable {
+    /// The running minimum so far (1 before any look).
     public private(set) var value: Double = 1
+    /// Starts at p_0 = 1.
     public init() {}
 
     /// Folds in one look's p-value (nil for a look that could not be analysed) and returns the

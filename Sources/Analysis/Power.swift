@@ -19,6 +19,8 @@ public struct PowerSettings: Sendable, Equatable, Hashable {
     /// 2013, WSDM, §3.2), so sample sizes shrink by the same factor.
     public var cupedRho: Double
 
+    /// Settings with the usual defaults (α = 0.05 two-sided, 1:1, one tail counted, no CUPED);
+    /// values are validated by the functions that use them.
     public init(alpha: Double = 0.05, alternative: Alternative = .twoSided, ratio: Double = 1,
                 countOppositeTail: Bool = false, cupedRho: Double = 0) {
         self.alpha = alpha
