@@ -271,14 +271,20 @@ public struct GroupSequentialDesign: Sendable, Equatable {
 
     /// Per-look probabilities of stopping above c_k and below −c_k when Z_k ~ N(θ√t_k, 1), with
     /// θ the drift at full information (θ = δ√I_max; θ = 0 is H0). Recursive integration.
-    public func exitProbabilities(drift: Double) -> [ExitProbability] {
-        SequentialIntegration.crossingProbabilities(fractions: informationFractions, lower: criticalValues.map { -$0 },
-                                                    upper: criticalValues, drift: drift).map { ExitProbability(upper: $0.upper, lower: $0.lower) }
+    /// Throws for a non-finite drift.
+    public func exitProbabilities(drift: Double) throws(AnalysisError) -> [ExitProbability] {
+        guard drift.isFinite else { throw AnalysisError("GroupSequentialDesign.exitProbabilities(drift:)", "drift must be finite, got \(drift)") }
+        return exits(drift: drift)
     }
 
-    /// Overall rejection probability (both sides) at drift θ.
-    public func rejectionProbability(drift: Double) -> Double {
-        exitProbabilities(drift: drift).reduce(0) { $0 + $1.total }
+    /// Overall rejection probability (both sides) at drift θ; throws for a non-finite drift.
+    public func rejectionProbability(drift: Double) throws(AnalysisError) -> Double {
+        try exitProbabilities(drift: drift).reduce(0) { $0 + $1.total }
+    }
+
+    func exits(drift: Double) -> [ExitProbability] {
+        SequentialIntegration.crossingProbabilities(fractions: informationFractions, lower: criticalValues.map { -$0 },
+                                                    upper: criticalValues, drift: drift).map { ExitProbability(upper: $0.upper, lower: $0.lower) }
     }
 
     /// Characteristics for a target power 1 − β (Jennison & Turnbull 2000, §2.4–2.5; rpact
@@ -301,12 +307,12 @@ public struct GroupSequentialDesign: Sendable, Equatable {
         do {
             zFixed = try Normal.standard.inverseSurvival(alpha / 2) + Normal.standard.inverseSurvival(1 - power)
         } catch { throw AnalysisError("GroupSequentialDesign.characteristics(power:)", "\(error)") }
-        let f: (Double) -> Double = { self.exitProbabilities(drift: $0).reduce(0) { $0 + $1.upper } - power }
+        let f: (Double) -> Double = { self.exits(drift: $0).reduce(0) { $0 + $1.upper } - power }
         guard let theta = RootFinder.brent(0.5 * zFixed, 3 * zFixed, tolerance: 1e-13, f) else {
             throw AnalysisError("GroupSequentialDesign.characteristics(power:)", "could not bracket the drift for power \(power)")
         }
-        let h1 = exitProbabilities(drift: theta)
-        let h0 = exitProbabilities(drift: 0)
+        let h1 = exits(drift: theta)
+        let h0 = exits(drift: 0)
         let inflation = theta * theta / (zFixed * zFixed)
         return GroupSequentialCharacteristics(
             power: power, drift: theta, fixedDesignDrift: zFixed, inflationFactor: inflation,

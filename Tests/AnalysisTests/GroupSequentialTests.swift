@@ -197,9 +197,19 @@ func makeDesign(_ f: SequentialFixture.Design) throws -> [Double] {
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(informationFractions: [0.5, 1.2, 1.5]) }
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(spending: .power(rho: -1), looks: 2) }
         #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(looks: 3).characteristics(power: 1) }
+        #expect(throws: AnalysisError.self) { try GroupSequentialDesign.lanDeMets(looks: 3).exitProbabilities(drift: .nan) }
         var m = try GroupSequentialMonitor(alpha: 0.05)
         try m.nextLook(informationFraction: 0.5)
         #expect(throws: AnalysisError.self) { try m.nextLook(informationFraction: 0.4) }
+    }
+
+    /// Under H0 a design's exits add up to α; at θ = 0 the two sides are equal.
+    @Test func exitProbabilitiesUnderH0AreSymmetricAndSumToAlpha() throws {
+        let d = try GroupSequentialDesign.lanDeMets(spending: .power(rho: 2), informationFractions: [0.15, 0.4, 0.55, 0.9, 1])
+        let e = try d.exitProbabilities(drift: 0)
+        for x in e { #expect(abs(x.upper - x.lower) <= 1e-12) }
+        #expect(abs(try d.rejectionProbability(drift: 0) - 0.05) <= 1e-10)
+        #expect(try d.rejectionProbability(drift: 3) > 0.8)
     }
 
     @Test func rejectsUsesTheLooksCriticalValue() throws {
