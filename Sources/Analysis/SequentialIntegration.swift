@@ -26,8 +26,9 @@ import Distributions
 // which is what lets a monitor compute boundaries look by look from observed information. The
 // kernel sum is banded (|x| ≤ 9) and evaluated with the Gaussian recurrence
 // exp(−(x−d)²/2) = exp(−x²/2)·exp(xd − d²/2), so one look costs O(m · 18q) multiply-adds for
-// m grid points (K = 1000 equally spaced looks: about 2.5 s in a debug build; boundaries are
-// computed once per design, not per replication).
+// m grid points. Measured (release, 2 busy cores): K = 1000 equally spaced looks 0.6 s, K = 100
+// 0.02 s, a K = 5 design 0.3 ms, 28 daily looks of a monitor 17 ms; debug builds are ~8x slower.
+// Boundaries are computed once per design, not per replication.
 
 /// Sub-density of the score S at information fraction `t`, stored as Simpson weight × density
 /// at the points `lo + j·h`. The start of the trial (t = 0) is a point mass at 0 of weight 1.
