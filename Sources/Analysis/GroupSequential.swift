@@ -269,6 +269,17 @@ public struct GroupSequentialDesign: Sendable, Equatable {
         return abs(z) >= criticalValues[look - 1]
     }
 
+    /// The repeated confidence interval at look k (1-based), θ̂_k ± c_k·SE_k: the intervals of all
+    /// looks contain θ simultaneously with probability 1 − α (Jennison & Turnbull 1989, JRSS B
+    /// 51:305–361; Jennison & Turnbull 2000, §9.1). Returns nil for a look outside the design or
+    /// a non-finite estimate or standard error (an infinite c_k gives an infinite interval).
+    public func repeatedConfidenceInterval(estimate: Double, standardError: Double, atLook look: Int) -> (lower: Double, upper: Double)? {
+        guard look >= 1, look <= criticalValues.count, estimate.isFinite, standardError.isFinite, standardError >= 0 else { return nil }
+        let c = criticalValues[look - 1]
+        let hw = c.isFinite ? c * standardError : .infinity
+        return (estimate - hw, estimate + hw)
+    }
+
     /// Per-look probabilities of stopping above c_k and below −c_k when Z_k ~ N(θ√t_k, 1), with
     /// θ the drift at full information (θ = δ√I_max; θ = 0 is H0). Recursive integration.
     /// Throws for a non-finite drift.

@@ -79,6 +79,21 @@ public struct MixtureSPRT: Sendable, Equatable, Hashable {
                                  pValue: min(1, Foundation.exp(-logLambda)), rejects: logLambda >= logThreshold)
     }
 
+    /// The always-valid confidence interval at one look: the θ₀ not rejected, {θ₀ : Λ_n(θ₀) < 1/α}
+    /// (Johari, Pekelis & Walsh 2022, §5; inverting the formula above):
+    ///
+    ///     θ̂_n ± √( V(V + τ²)/τ² · (2 ln(1/α) + ln((V + τ²)/V)) ).
+    ///
+    /// With V = SE² and τ² = ρ²s² this is exactly GrowthBook's confidence sequence (see
+    /// ``AsymptoticConfidenceSequence``). Intersecting the intervals over looks keeps the
+    /// 1 − α coverage. Returns nil (no interval) when the estimate or variance is unusable.
+    public func confidenceInterval(estimate: Double, variance: Double) -> (lower: Double, upper: Double)? {
+        guard estimate.isFinite, variance.isFinite, variance > 0 else { return nil }
+        let v = variance
+        let hw = (v * (v + tau2) / tau2 * (2 * logThreshold + Foundation.log((v + tau2) / v))).squareRoot()
+        return (estimate - hw, estimate + hw)
+    }
+
     /// Two-sample means: θ̂ = ȳ_T − ȳ_C with V = σ²(1/n_C + 1/n_T) for a known common variance σ²
     /// (the mixtureSPRT form), or V = s²_C/n_C + s²_T/n_T with the sample variances when
     /// `knownVariance` is nil (the plug-in used by Optimizely's Stats Engine and GrowthBook).

@@ -138,6 +138,22 @@ func relClose(_ a: Double?, _ b: Double, _ tol: Double = 1e-9) -> Bool {
         #expect(r.rejects == (c.pValue <= c.alpha))
     }
 
+    /// The mSPRT's always-valid interval with V = SE², τ² = ρ²s² is GrowthBook's sequence, and
+    /// at its ends Λ = 1/α exactly.
+    @Test func mixtureSPRTIntervalIsTheConfidenceSequence() throws {
+        let cs = try AsymptoticConfidenceSequence(alpha: 0.05, tuningSampleSize: 5000)
+        for n in [1000.0, 5000, 20000] {
+            let se = (4 / n).squareRoot()
+            let m = try MixtureSPRT(alpha: 0.05, tau2: cs.rho * cs.rho * se * se * n)
+            let i = try #require(m.confidenceInterval(estimate: 0.08, variance: se * se))
+            let r = cs.evaluate(estimate: 0.08, standardError: se, totalSampleSize: n)
+            #expect(relClose(i.lower, r.lower ?? .nan, 1e-12) && relClose(i.upper, r.upper ?? .nan, 1e-12))
+            let atEdge = try MixtureSPRT(alpha: 0.05, tau2: m.tau2, nullValue: i.upper).evaluate(estimate: 0.08, variance: se * se)
+            #expect(relClose(atEdge.likelihoodRatio, 20, 1e-10))
+        }
+        #expect(try MixtureSPRT(tau2: 1).confidenceInterval(estimate: 1, variance: 0) == nil)
+    }
+
     @Test func oneSidedWrongDirectionIsOneHalf() throws {
         let cs = try AsymptoticConfidenceSequence(alternative: .greater)
         #expect(cs.evaluate(estimate: -0.1, standardError: 0.01, totalSampleSize: 1000).pValue == 0.5)

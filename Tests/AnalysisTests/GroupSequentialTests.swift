@@ -212,6 +212,19 @@ func makeDesign(_ f: SequentialFixture.Design) throws -> [Double] {
         #expect(try d.rejectionProbability(drift: 3) > 0.8)
     }
 
+    @Test func repeatedConfidenceIntervalUsesTheLooksBound() throws {
+        let d = try GroupSequentialDesign.lanDeMets(spending: .obrienFleming, looks: 5)
+        let i = try #require(d.repeatedConfidenceInterval(estimate: 1, standardError: 0.5, atLook: 1))
+        #expect(abs(i.lower - (1 - 0.5 * 4.876885)) <= 1e-6 && abs(i.upper - (1 + 0.5 * 4.876885)) <= 1e-6)
+        // The interval excludes 0 exactly when the look rejects.
+        for z in [2.0, 2.03, 2.04, 3] {
+            let j = try #require(d.repeatedConfidenceInterval(estimate: z, standardError: 1, atLook: 5))
+            #expect((j.lower > 0) == d.rejects(z: z, atLook: 5))
+        }
+        #expect(d.repeatedConfidenceInterval(estimate: 1, standardError: 1, atLook: 6) == nil)
+        #expect(d.repeatedConfidenceInterval(estimate: .nan, standardError: 1, atLook: 1) == nil)
+    }
+
     @Test func rejectsUsesTheLooksCriticalValue() throws {
         let d = try GroupSequentialDesign.lanDeMets(spending: .obrienFleming, looks: 5)
         #expect(!d.rejects(z: 4.8, atLook: 1))
