@@ -244,7 +244,7 @@ public struct GroupSequentialDesign: Sendable, Equatable {
             let p = SequentialIntegration.crossingProbabilities(fractions: fractions, lower: b.map { -$0 }, upper: b, drift: 0)
             return p.reduce(0) { $0 + $1.upper + $1.lower } - alpha
         }
-        guard let c = RootFinder.brent(0, 40, tolerance: 1e-13, f) else {
+        guard let c = BrentSolver.brent(0, 40, tolerance: 1e-13, f) else {
             throw AnalysisError("GroupSequentialDesign.constant", "could not bracket the critical value")
         }
         return GroupSequentialDesign(alpha: alpha, kind: kind, fractions: fractions, critical: s.map { c * $0 })
@@ -319,7 +319,7 @@ public struct GroupSequentialDesign: Sendable, Equatable {
             zFixed = try Normal.standard.inverseSurvival(alpha / 2) + Normal.standard.inverseSurvival(1 - power)
         } catch { throw AnalysisError("GroupSequentialDesign.characteristics(power:)", "\(error)") }
         let f: (Double) -> Double = { self.exits(drift: $0).reduce(0) { $0 + $1.upper } - power }
-        guard let theta = RootFinder.brent(0.5 * zFixed, 3 * zFixed, tolerance: 1e-13, f) else {
+        guard let theta = BrentSolver.brent(0.5 * zFixed, 3 * zFixed, tolerance: 1e-13, f) else {
             throw AnalysisError("GroupSequentialDesign.characteristics(power:)", "could not bracket the drift for power \(power)")
         }
         let h1 = exits(drift: theta)

@@ -130,7 +130,7 @@ public enum PowerAnalysis {
         let eps = 1e-12
         let lo = down ? eps : control + eps, hi = down ? control - eps : 1 - eps
         let f: (Double) -> Double = { proportionPower(pc: control, pt: $0, n: controlSize, z: z, s: s) - power }
-        guard let root = RootFinder.brent(lo, hi, tolerance: 1e-15, f) else {
+        guard let root = BrentSolver.brent(lo, hi, tolerance: 1e-15, f) else {
             throw AnalysisError(context, "no treatment proportion reaches power \(power) with \(controlSize) control units")
         }
         return root
@@ -209,7 +209,7 @@ public enum PowerAnalysis {
         var hi = 2 * closed
         var tries = 0
         while f(hi) < 0 && tries < 60 { hi *= 2; tries += 1 }
-        guard let root = RootFinder.brent(closed * 1e-6, hi, tolerance: 1e-14 * closed, f) else {
+        guard let root = BrentSolver.brent(closed * 1e-6, hi, tolerance: 1e-14 * closed, f) else {
             throw AnalysisError(context, "could not solve for the detectable difference")
         }
         return root
@@ -283,7 +283,7 @@ public enum PowerAnalysis {
         var tries = 0
         while f(lo) > 0 && lo > lowest && tries < 100 { lo = max(lowest, lo / 2); tries += 1 }
         while f(hi) < 0 && tries < 200 { hi *= 2; tries += 1 }
-        guard let n = RootFinder.brent(lo, hi, tolerance: 1e-14 * start, f) else {
+        guard let n = BrentSolver.brent(lo, hi, tolerance: 1e-14 * start, f) else {
             throw AnalysisError(context, "could not solve for the sample size")
         }
         return n

@@ -217,7 +217,7 @@ enum SequentialIntegration {
 
 /// Brent's method for a root of `f` in [a, b] with f(a), f(b) of opposite signs (Brent 1973,
 /// *Algorithms for Minimization without Derivatives*, ch. 4). Returns nil without a bracket.
-enum RootFinder {
+enum BrentSolver {
     static func brent(_ lower: Double, _ upper: Double, tolerance: Double = 1e-12, maxIterations: Int = 300,
                       _ f: (Double) -> Double) -> Double? {
         var a = lower, b = upper

@@ -263,7 +263,7 @@ struct Plan: Encodable {
 }
 
 /// 9336 -> "9,336" (locale-independent).
-func grouped(_ n: Int) -> String {
+fileprivate func grouped(_ n: Int) -> String {
     let digits = String(n.magnitude)
     var out = ""
     for (i, ch) in digits.enumerated() {
@@ -274,7 +274,7 @@ func grouped(_ n: Int) -> String {
 }
 
 /// Shortest round-trip text of a number, without a trailing ".0" for integers.
-func formatNumber(_ x: Double) -> String {
+fileprivate func formatNumber(_ x: Double) -> String {
     if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
     return String(format: "%.10g", x)
 }

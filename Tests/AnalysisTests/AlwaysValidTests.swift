@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Analysis
 
-func relClose(_ a: Double?, _ b: Double, _ tol: Double = 1e-9) -> Bool {
+private func relClose(_ a: Double?, _ b: Double, _ tol: Double = 1e-9) -> Bool {
     guard let a else { return false }
     return abs(a - b) <= tol * max(abs(b), 1e-300)
 }

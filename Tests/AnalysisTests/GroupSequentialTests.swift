@@ -43,7 +43,7 @@ struct SequentialFixture: Decodable {
 }
 
 /// Builds the design the rpact call describes, the way a user of the module would.
-func makeDesign(_ f: SequentialFixture.Design) throws -> [Double] {
+private func makeDesign(_ f: SequentialFixture.Design) throws -> [Double] {
     let t = f.informationRates
     switch (f.typeOfDesign, f.spending) {
     case ("asOF", _): return try GroupSequentialDesign.lanDeMets(alpha: 0.05, spending: .obrienFleming, informationFractions: t).criticalValues

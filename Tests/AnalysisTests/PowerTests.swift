@@ -37,7 +37,7 @@ struct PowerFixture: Decodable {
 }
 
 /// Settings for a fixture case; one-sided R cases take the direction of the effect (R uses |δ|).
-func settings(_ c: PowerFixture.Case, effect: Double) -> PowerSettings {
+private func settings(_ c: PowerFixture.Case, effect: Double) -> PowerSettings {
     let alt: Alternative = c.text("alternative") == "two-sided" ? .twoSided : (effect > 0 ? .greater : .less)
     return PowerSettings(alpha: c.number("alpha") ?? .nan, alternative: alt, ratio: c.number("ratio") ?? 1,
                          countOppositeTail: c.flag("strict"))
