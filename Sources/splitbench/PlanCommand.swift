@@ -17,8 +17,9 @@ struct PlanCommand: AsyncParsableCommand {
         ratios). Means: two-sample t-test (noncentral t; R power.t.test) or --test normal. \
         --cuped-rho multiplies the variance by 1 - rho^2. --sequential multiplies the fixed sample \
         size by the design's inflation factor (Lan-DeMets spending, two-sided, rpact asOF/asP/asKD \
-        conventions). Sample sizes are rounded up per arm.
-        Example: splitbench plan --metric proportion --baseline 0.60 --mde 0.02   (9,336 per arm)
+        conventions). Sample sizes are rounded up per arm. Exit status 2 on bad input.
+
+        Example (9,336 per arm): splitbench plan --metric proportion --baseline 0.60 --mde 0.02
         """
     )
 
@@ -39,13 +40,13 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Standard deviation of the metric (required for --metric mean).")
     var sd: String?
 
-    @Option(parsing: .unconditional, help: "Significance level (default 0.05, two-sided unless --alternative).")
+    @Option(parsing: .unconditional, help: "Significance level (two-sided unless --alternative).")
     var alpha: String = "0.05"
 
-    @Option(parsing: .unconditional, help: "Target power (default 0.8).")
+    @Option(parsing: .unconditional, help: "Target power.")
     var power: String = "0.8"
 
-    @Option(parsing: .unconditional, help: "Allocation ratio n_treatment / n_control (default 1).")
+    @Option(parsing: .unconditional, help: "Allocation ratio n_treatment / n_control.")
     var ratio: String = "1"
 
     @Option(name: .customLong("cuped-rho"), parsing: .unconditional, help: "Correlation with the pre-period covariate, 0 <= rho < 1.")
@@ -57,13 +58,13 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .customLong("daily-traffic"), parsing: .unconditional, help: "Units entering the experiment per day (both arms), for the duration.")
     var dailyTraffic: String?
 
-    @Option(help: "two-sided (default), greater or less.")
+    @Option(help: "two-sided, greater or less.")
     var alternative: String = "two-sided"
 
-    @Option(help: "For means: t (default) or normal.")
+    @Option(help: "For means: t (two-sample t-test) or normal (z approximation).")
     var test: String = "t"
 
-    @Option(help: "text (default) or json.")
+    @Option(help: "text or json.")
     var format: String = "text"
 
     func run() async throws {
