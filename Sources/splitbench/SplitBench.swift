@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Reports
 
 /// The `splitbench` command line.
@@ -12,6 +13,25 @@ struct SplitBench: AsyncParsableCommand {
         See README.md for the scenario file reference.
         """,
         version: BuildInfo.versionLine,
-        subcommands: [Run.self, Gate.self, Validate.self, Report.self, Analyze.self, AssignCommand.self]
+        subcommands: [Run.self, Gate.self, Validate.self, Report.self, PlanCommand.self, Analyze.self, AssignCommand.self]
     )
+
+    /// Runs the command, mapping ArgumentParser's usage errors (exit 64) to SplitBench's
+    /// "bad input" exit code 2, so every kind of bad input exits the same way.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
