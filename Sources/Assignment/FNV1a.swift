@@ -56,11 +56,19 @@ extension FNV1a32 {
     /// building a string. Used by GrowthBook's hash version 2.
     @inlinable
     public mutating func combine(decimal n: UInt32) {
-        var p: UInt32 = 1_000_000_000
-        while p > 1 && p > n { p /= 10 }
-        while p > 0 {
-            combine(codeUnit: 0x30 + UInt16((n / p) % 10))
-            p /= 10
+        // Collect the digits (at most 10) as nibbles, the most significant ending up in the
+        // lowest nibble, dividing only by the constant 10 (a multiply); then absorb them in order.
+        var packed: UInt64 = 0
+        var m = n
+        var length = 0
+        repeat {
+            packed = (packed << 4) | UInt64(m % 10)
+            m /= 10
+            length += 1
+        } while m > 0
+        for _ in 0..<length {
+            combine(codeUnit: 0x30 &+ UInt16(truncatingIfNeeded: packed & 0xF))
+            packed >>= 4
         }
     }
 }
