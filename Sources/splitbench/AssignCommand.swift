@@ -45,13 +45,23 @@ struct AssignCommand: ParsableCommand {
     @Option(help: "p-value threshold below which a --check test fails.")
     var threshold: Double = 0.001
 
+    @Option(help: "With --bench: only this hash scheme (sha256, growthbook_v1, growthbook_v2, statsig, eppo, optimizely).")
+    var scheme: String?
+
     func run() throws {
         let modes = [unit != nil, check, bench].filter { $0 }.count
         guard modes == 1 else {
             throw badInput("give exactly one of --unit, --check, --bench")
         }
         if bench {
-            runBench(units: units ?? 2_000_000)
+            var schemes = HashScheme.allCases
+            if let name = scheme {
+                guard let only = HashScheme(rawValue: name) else {
+                    throw badInput("unknown --scheme '\(name)' (known: \(HashScheme.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                schemes = [only]
+            }
+            runBench(units: units ?? 2_000_000, schemes: schemes)
             return
         }
         guard let path = ruleset else { throw badInput("--ruleset is required with --unit and --check") }
@@ -199,7 +209,7 @@ struct AssignCommand: ParsableCommand {
 
     // MARK: --bench
 
-    private func runBench(units n: Int) {
+    private func runBench(units n: Int, schemes: [HashScheme]) {
         let count = max(n, 1)
         let ids = (0..<count).map { "user-\(1_000_000_000 + $0)-x" }  // 17-byte ids, built before timing
         let meanLength = Double(ids.reduce(0) { $0 + $1.utf8.count }) / Double(count)
@@ -213,7 +223,7 @@ struct AssignCommand: ParsableCommand {
             print("\nsalt \"\(salt)\" (\(salt.utf8.count) bytes)")
             print("scheme".padding(toLength: 16, withPad: " ", startingAt: 0) + "units/s CPU".leftPadded(14) + "ns/unit".leftPadded(10)
                   + "units/s wall".leftPadded(16))
-            for scheme in HashScheme.allCases {
+            for scheme in schemes {
                 let hasher = SaltedHasher(scheme: scheme, salt: salt)
                 var checksum: UInt64 = 0
                 // One untimed warm-up pass over a slice, then the timed pass.
