@@ -216,7 +216,7 @@ struct AssignCommand: ParsableCommand {
         print("bucketing \(count) distinct ids (mean \(meanLength) UTF-8 bytes) under one salt, 1 thread")
         print("FNV-1a is latency-bound (about one multiply per code unit), so its cost grows with salt + id length;")
         print("growthbook_v1 and optimizely hash the salt after the id, so the salt cannot be absorbed in advance.")
-        print("units/s CPU = per core (this thread's CPU time, unaffected by other processes); wall = elapsed time.")
+        print("units/s CPU = per core, from this thread's CPU time (time spent descheduled is excluded, a busy sibling hyperthread is not); wall = elapsed time.")
         let clock = ContinuousClock()
         // seed 001's salt and a long experiment-key salt.
         for salt in ["x7f2k", "exp-checkout-progress-bar"] {
