@@ -56,11 +56,31 @@ extension FNV1a32 {
     /// building a string. Used by GrowthBook's hash version 2.
     @inlinable
     public mutating func combine(decimal n: UInt32) {
-        var p: UInt32 = 1_000_000_000
-        while p > 1 && p > n { p /= 10 }
-        while p > 0 {
-            combine(codeUnit: 0x30 + UInt16((n / p) % 10))
-            p /= 10
+        // Two halves of at most five digits; each digit comes from its own division by a
+        // constant (a multiply), so the digits are computed in parallel, not in a chain.
+        let high = n / 100_000, low = n % 100_000
+        if high > 0 {
+            combine(fiveDigits: high, skippingLeadingZeros: true)
+            combine(fiveDigits: low, skippingLeadingZeros: false)
+        } else {
+            combine(fiveDigits: low, skippingLeadingZeros: true)
+        }
+    }
+
+    /// Absorbs the five decimal digits of `x` < 100 000, optionally without leading zeros
+    /// (but always at least one digit).
+    @inlinable @inline(__always)
+    mutating func combine(fiveDigits x: UInt32, skippingLeadingZeros: Bool) {
+        var packed = UInt64(x / 10_000) | UInt64((x / 1_000) % 10) << 4 | UInt64((x / 100) % 10) << 8
+            | UInt64((x / 10) % 10) << 12 | UInt64(x % 10) << 16  // most significant digit first
+        var count = 5
+        if skippingLeadingZeros {
+            count = x >= 10_000 ? 5 : x >= 1_000 ? 4 : x >= 100 ? 3 : x >= 10 ? 2 : 1
+            packed >>= UInt64(4 * (5 - count))
+        }
+        for _ in 0..<count {
+            combine(codeUnit: 0x30 &+ UInt16(truncatingIfNeeded: packed & 0xF))
+            packed >>= 4
         }
     }
 }

@@ -183,6 +183,12 @@ public struct Ruleset: Sendable {
         self = try RulesetLoader.load(root)
     }
 
+    /// Validates a ruleset given as an already-parsed JSON value (e.g. built in code by a
+    /// simulation), with the same checks and JSON paths as `init(json:)`.
+    public init(jsonValue: JSONValue) throws(RulesetError) {
+        self = try RulesetLoader.load(jsonValue)
+    }
+
     /// Parses and validates a ruleset from a JSON string.
     public init(json string: String) throws(RulesetError) {
         try self.init(json: Data(string.utf8))

@@ -150,6 +150,17 @@ private func experiment(_ body: String) -> String {
         #expect(e.lowerBounds == [0, 5_000] && e.upperBounds == [5_000, 10_000])
     }
 
+    @Test func rulesetFromAJSONValue() throws {
+        let value = JSONValue.object(["experiments": .array([.object([
+            "id": .string("e"), "salt": .string("replication-17"), "hash": .string("optimizely"),
+            "variants": .array([.object(["name": .string("a"), "weight": .number(0.5)]),
+                                .object(["name": .string("b"), "weight": .number(0.5)])]),
+        ])])])
+        let r = try Ruleset(jsonValue: value)
+        #expect(r.experiments.first?.hash == .optimizely)
+        #expect(throws: RulesetError.self) { try Ruleset(jsonValue: .object(["experiments": .string("none")])) }
+    }
+
     @Test func shippedExampleLoads() throws {
         let data = try Data(contentsOf: TestSupport.repoRoot.appendingPathComponent("scenarios/examples/ruleset.json"))
         let r = try Ruleset(json: data)

@@ -81,6 +81,12 @@ import Testing
         }
     }
 
+    @Test func benchCanSelectOneScheme() throws {
+        let r = try CLIRunner.run(["assign", "--bench", "--units", "1000", "--scheme", "optimizely"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\noptimizely ") && !r.stdout.contains("\nsha256 "))
+    }
+
     static let badRulesets: [(String, String, String)] = [
         ("weights sum to 0.9", #"{"experiments": [{"id": "e", "salt": "s", "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.4}]}]}"#,
          "experiments[0].variants: variant weights of experiment 'e' sum to 0.9"),
@@ -115,6 +121,7 @@ import Testing
         (["assign", "--ruleset", example], "exactly one of --unit, --check, --bench"),
         (["assign", "--ruleset", example, "--unit", "u", "--check"], "exactly one of"),
         (["assign", "--unit", "u"], "--ruleset is required"),
+        (["assign", "--bench", "--scheme", "crc32"], "unknown --scheme 'crc32'"),
     ])
     func badInvocationExitsTwo(_ args: [String], _ message: String) throws {
         let r = try CLIRunner.run(args)
