@@ -33,7 +33,7 @@ public struct CellPlan: Sendable {
         for metric in study.metrics {
             let effect = try CellPlan.treatmentEffect(for: metric, in: study)
             do {
-                gens.append(try MetricGenerator(spec: metric, adjustments: [effect]))
+                gens.append(try MetricGenerator(spec: metric, adjustments: [effect], arms: study.experiment.variants.count))
             } catch {
                 throw SimulationError("metric \(metric.name): \(error)")
             }

@@ -40,6 +40,9 @@ public struct MeanShift: Equatable, Sendable {
 /// and bots each become one more type conforming to this protocol.
 public protocol OutcomeAdjustment: Sendable {
     func addShift(for unit: UnitContext, to shift: inout MeanShift)
+    /// The shift every unit of `arm` gets, when it does not depend on the unit (then the
+    /// runner applies it without calling ``addShift(for:to:)`` per unit); nil otherwise.
+    func constantShift(forArm arm: Int) -> MeanShift?
 }
 
 /// The true effect of each variant, optionally by segment (DESIGN §2, step 3).
@@ -53,6 +56,10 @@ public struct TreatmentEffect: OutcomeAdjustment {
     public init(byArm: [MeanShift], segmentOverrides: [(attribute: Int, shifts: [MeanShift?])?]) {
         self.byArm = byArm
         self.segmentOverrides = segmentOverrides
+    }
+
+    public func constantShift(forArm arm: Int) -> MeanShift? {
+        segmentOverrides[arm] == nil ? byArm[arm] : nil
     }
 
     public func addShift(for unit: UnitContext, to shift: inout MeanShift) {
@@ -77,18 +84,30 @@ public struct TreatmentEffect: OutcomeAdjustment {
 /// The pre-period value equals Y(0) with probability ρ and is otherwise an independent draw
 /// from the same distribution, so corr(X_pre, Y(0)) = ρ exactly for every kind of metric and
 /// CUPED's variance reduction is ρ² (Deng et al. 2013).
-public struct MetricGenerator: Sendable {
+public final class MetricGenerator: Sendable {
     public let spec: MetricSpec
     public let adjustments: [any OutcomeAdjustment]
+    /// Per arm, the total shift when every adjustment is constant for that arm (the common
+    /// case), so the hot loop skips the per-unit calls; nil where a shift depends on the unit.
+    let fixedShift: [MeanShift?]
     let binary: Double?
     let distribution: (spec: OutcomeDistribution, sampler: PreparedDistribution)?
     let ratio: (denominator: PreparedDistribution, rate: Double)?
     let rho: Double
 
-    /// Throws when a distribution parameter is invalid.
-    public init(spec: MetricSpec, adjustments: [any OutcomeAdjustment]) throws(DistributionError) {
+    /// Throws when a distribution parameter is invalid. `arms` is the number of variants.
+    public init(spec: MetricSpec, adjustments: [any OutcomeAdjustment], arms: Int) throws(DistributionError) {
         self.spec = spec
         self.adjustments = adjustments
+        fixedShift = (0..<arms).map { arm in
+            var total = MeanShift()
+            for a in adjustments {
+                guard let c = a.constantShift(forArm: arm) else { return nil }
+                total.absolute += c.absolute
+                total.relative += c.relative
+            }
+            return total
+        }
         rho = spec.prePeriodCorrelation
         switch spec.kind {
         case let .binary(p): binary = p; distribution = nil; ratio = nil
@@ -99,9 +118,15 @@ public struct MetricGenerator: Sendable {
 
     /// Draws (outcome, covariate) for one unit: the covariate is the pre-period value, or the
     /// denominator for a ratio metric, or 0.
+    @inline(__always)
     public func draw(_ unit: UnitContext, _ s: RandomStream) -> (y: Double, x: Double) {
-        var shift = MeanShift()
-        for a in adjustments { a.addShift(for: unit, to: &shift) }
+        var shift: MeanShift
+        if let fixed = fixedShift[unit.arm] {
+            shift = fixed
+        } else {
+            shift = MeanShift()
+            for a in adjustments { a.addShift(for: unit, to: &shift) }
+        }
         if let p = binary {
             let u = s.uniform()
             let p1 = shift.isZero ? p : min(max(shift.applied(to: p), 0), 1)

@@ -108,18 +108,29 @@ public struct ReplicationEngine: Sendable {
         var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: plan.segmentSamplers.count))
         var interval = 0
         let n = study.population.units
-        for i in 0..<n {
-            while interval < looks.count - 1 && i >= looks[interval].units { interval += 1 }
-            let arm = assigner.arm(ofUnit: i)
-            guard arm >= 0 else { continue }
-            unit.index = i
-            unit.arm = arm
-            for (k, sampler) in plan.segmentSamplers.enumerated() { unit.segmentLevels[k] = sampler.sample(using: s) }
-            counts[interval * arms + arm] += 1
-            let base = (interval * arms + arm) * metrics
-            for m in 0..<metrics {
-                let (y, x) = plan.generators[m].draw(unit, s)
-                sums[base + m].add(y, x)
+        let segmentSamplers = plan.segmentSamplers
+        plan.generators.withUnsafeBufferPointer { gens in
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var nextCut = looks[0].units
+                    for i in 0..<n {
+                        while interval < looks.count - 1 && i >= nextCut {
+                            interval += 1
+                            nextCut = looks[interval].units
+                        }
+                        let arm = assigner.arm(ofUnit: i)
+                        guard arm >= 0 else { continue }
+                        unit.index = i
+                        unit.arm = arm
+                        for k in segmentSamplers.indices { unit.segmentLevels[k] = segmentSamplers[k].sample(using: s) }
+                        counts[interval * arms + arm] += 1
+                        let base = (interval * arms + arm) * metrics
+                        for m in 0..<metrics {
+                            let (y, x) = gens[m].draw(unit, s)
+                            sums[base + m].add(y, x)
+                        }
+                    }
+                }
             }
         }
         // Cumulative statistics at each look (prefix sums over intervals).

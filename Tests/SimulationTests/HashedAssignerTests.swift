@@ -38,3 +38,14 @@ import Testing
         #expect(x != y)
     }
 }
+
+@Suite struct IDBufferTests {
+    @Test func consecutiveAndRandomIdsAreExact() {
+        let b = IDBuffer()
+        var seq = Array(0...1205) + [99_999, 100_000, 100_001, 7, 8, 999_999_999, 1_000_000_000]
+        seq += [5, 4, 12_345]
+        for i in seq {
+            #expect(String(decoding: b.bytes(of: i), as: UTF8.self) == "u\(i)")
+        }
+    }
+}
