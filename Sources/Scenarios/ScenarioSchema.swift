@@ -326,10 +326,14 @@ enum ScenarioSchema {
             }
             var policy = StoppingPolicy.fixedHorizon
             if let p = o.optional("policy") {
-                switch try p.string() {
-                case "fixed": policy = .fixedHorizon
-                case "naive": policy = .naivePeeking
-                default: throw p.fail("expected fixed or naive, got \"\(try p.string())\"")
+                policy = try self.policy(p)
+                if method == .srm, policy != .fixedHorizon, policy != .naivePeeking {
+                    throw p.fail("the srm check supports the fixed and naive policies only")
+                }
+                switch policy {
+                case .groupSequential, .mixtureSPRT, .bayesianStop:
+                    if alternative != .twoSided { throw p.fail("this policy is two-sided: remove alternative or set it to two-sided") }
+                default: break
                 }
             }
             var contrast = Contrast.eachVariantVsControl
@@ -343,6 +347,42 @@ enum ScenarioSchema {
                                     alternative: alternative, policy: policy, contrast: contrast))
         }
         return out
+    }
+
+    static func policy(_ p: Value) throws(ScenarioError) -> StoppingPolicy {
+        if case .scalar = p.node.kind {
+            switch try p.string() {
+            case "fixed": return .fixedHorizon
+            case "naive": return .naivePeeking
+            default: throw p.fail("expected fixed, naive, or a mapping {group_sequential: …}, {msprt: …}, {confidence_sequence: …}, {bayes_stop: …}; got \"\(try p.string())\"")
+            }
+        }
+        let (kind, value) = try p.single(of: ["group_sequential", "msprt", "confidence_sequence", "bayes_stop"])
+        switch kind {
+        case "group_sequential":
+            let o = try value.object(allowed: ["spending", "rho", "planned_units"])
+            let sv = try o.required("spending")
+            let spending: SpendingFunction
+            switch try sv.string() {
+            case "obf": spending = .obrienFleming
+            case "pocock": spending = .pocock
+            case "power": spending = .power(rho: try o.required("rho").positive())
+            default: throw sv.fail("expected obf, pocock or power, got \"\(try sv.string())\"")
+            }
+            if case .power = spending {} else if o.has("rho") {
+                throw try o.required("rho").fail("rho goes with spending: power")
+            }
+            return .groupSequential(spending: spending, plannedUnits: try o.optional("planned_units")?.positiveInt())
+        case "msprt":
+            let o = try value.object(allowed: ["tau2"])
+            return .mixtureSPRT(tau2: try o.required("tau2").positive())
+        case "confidence_sequence":
+            let o = try value.object(allowed: ["n_star"])
+            return .confidenceSequence(tuningSampleSize: try o.required("n_star").positive())
+        default:
+            let o = try value.object(allowed: ["threshold"])
+            return .bayesianStop(threshold: try o.required("threshold").double(in: 0.5, 1, open: true))
+        }
     }
 
     static func checkCompatible(_ method: AnalysisMethod, _ metric: MetricSpec, at v: Value) throws(ScenarioError) {

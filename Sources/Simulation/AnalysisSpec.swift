@@ -51,13 +51,48 @@ public enum Estimand: String, Equatable, Sendable {
     case relative
 }
 
-/// When an analysis may stop and reject.
+/// When an analysis may stop and reject. Every policy applies to the comparison's estimate
+/// and standard error at each look (from the analysis method), through the Analysis module.
 public enum StoppingPolicy: Equatable, Sendable {
     /// Analyse once, at the last look.
     case fixedHorizon
     /// Test at nominal α at every look; reject at the first look with p < α (the policy to
     /// calibrate against: Armitage, McPherson & Rowe 1969).
     case naivePeeking
+    /// A two-sided group sequential design with Lan–DeMets α-spending: reject at look k when
+    /// |z| ≥ c_k. The information fraction of a look is the units arrived by it over
+    /// `plannedUnits` (default: the population's units); a look at fraction ≥ 1 is final
+    /// (truncation) and the last look spends all remaining α. The interval at the stop is the
+    /// repeated confidence interval estimate ± c_k·SE (Jennison & Turnbull 2000, ch. 9).
+    case groupSequential(spending: SpendingFunction, plannedUnits: Int?)
+    /// mSPRT with a normal mixture N(0, τ²) on the effect (Johari et al. 2017): reject when
+    /// Λ ≥ 1/α; the interval is the always-valid interval at the stop.
+    case mixtureSPRT(tau2: Double)
+    /// Asymptotic confidence sequence with tuning sample size N* (Howard et al. 2021,
+    /// GrowthBook's form): reject when the sequence excludes 0.
+    case confidenceSequence(tuningSampleSize: Double)
+    /// Stop and ship when the chance to beat control (the Analysis module's normal–normal
+    /// posterior, flat prior) exceeds `threshold` at a look; "rejection" = such a stop; the
+    /// interval is the 1 − α credible interval.
+    case bayesianStop(threshold: Double)
+}
+
+/// The α-spending function of a group sequential policy.
+public enum SpendingFunction: Equatable, Sendable {
+    /// O'Brien–Fleming type, rpact `asOF` convention (α/2 per side).
+    case obrienFleming
+    /// Pocock type, α·ln(1 + (e − 1)t).
+    case pocock
+    /// Power family α·t^ρ (Kim & DeMets 1987).
+    case power(rho: Double)
+
+    var analysis: AlphaSpending {
+        switch self {
+        case .obrienFleming: return .obrienFleming
+        case .pocock: return .pocock
+        case let .power(rho): return .power(rho: rho)
+        }
+    }
 }
 
 /// Which comparisons an analysis makes.

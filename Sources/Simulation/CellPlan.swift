@@ -41,7 +41,7 @@ public struct CellPlan: Sendable {
         generators = gens
         var planned: [PlannedAnalysis] = []
         for a in study.analyses {
-            planned.append(try PlannedAnalysis(a, study: study, generators: gens))
+            planned.append(try PlannedAnalysis(a, study: study, generators: gens, looks: looks))
         }
         analyses = planned
     }
@@ -112,9 +112,52 @@ public struct PlannedAnalysis: Sendable {
     /// The metric's index in the study (nil for SRM).
     public let metricIndex: Int?
     public let comparisons: [PlannedComparison]
+    /// The looks this analysis uses (0-based): the last only for a fixed horizon; for a group
+    /// sequential design the looks up to its final (truncated) one.
+    public let activeLooks: [Int]
+    /// Group sequential critical values |z| ≥ c, per active look.
+    public let criticalValues: [Double]
+    let msprt: MixtureSPRT?
+    let confidenceSequence: AsymptoticConfidenceSequence?
 
-    init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator]) throws(SimulationError) {
+    init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator], looks: [(units: Int, day: Double)]) throws(SimulationError) {
         self.spec = spec
+        var msprt: MixtureSPRT? = nil
+        var cs: AsymptoticConfidenceSequence? = nil
+        var critical: [Double] = []
+        var active = Array(looks.indices)
+        do {
+            switch spec.policy {
+            case .fixedHorizon:
+                active = [looks.count - 1]
+            case .naivePeeking, .bayesianStop:
+                break
+            case let .groupSequential(spending, plannedUnits):
+                let planned = Double(plannedUnits ?? study.population.units)
+                var monitor = try GroupSequentialMonitor(alpha: spec.alpha, spending: spending.analysis)
+                active = []
+                var previous = 0.0
+                for (k, look) in looks.enumerated() {
+                    let t = Double(look.units) / planned
+                    guard t > previous else { continue }  // no new information at this look
+                    let l = try monitor.nextLook(informationFraction: t, isFinal: k == looks.count - 1)
+                    active.append(k)
+                    critical.append(l.criticalValue)
+                    previous = t
+                    if l.isFinal { break }
+                }
+            case let .mixtureSPRT(tau2):
+                msprt = try MixtureSPRT(alpha: spec.alpha, tau2: tau2)
+            case let .confidenceSequence(n):
+                cs = try AsymptoticConfidenceSequence(alpha: spec.alpha, tuningSampleSize: n, alternative: spec.alternative)
+            }
+        } catch {
+            throw SimulationError("analysis \(spec.id): \(error)")
+        }
+        self.msprt = msprt
+        confidenceSequence = cs
+        criticalValues = critical
+        activeLooks = active
         metricIndex = spec.metric.flatMap { m in study.metrics.firstIndex { $0.name == m } }
         let variants = study.experiment.variants.map(\.name)
         var comps: [PlannedComparison] = []

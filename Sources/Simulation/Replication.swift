@@ -75,6 +75,10 @@ public struct ComparisonOutcome: Sendable, Equatable {
     public var finalPValue: Double
     /// CUPED only: the variance reduction achieved at the stopping look.
     public var varianceReduction: Double
+    /// The method's test statistic (z or t) at the stopping look.
+    public var statistic: Double = 0
+    /// Bayesian stop only: the chance to beat control at the stopping look.
+    public var chanceToBeat: Double? = nil
 
     static func failed(_ s: AnalysisStatus, look: Int, n: Int) -> ComparisonOutcome {
         ComparisonOutcome(status: s, estimate: 0, standardError: 0, lower: 0, upper: 0, pValue: 1, rejected: false,
@@ -148,23 +152,58 @@ public struct ReplicationEngine: Sendable {
     }
 
     func analyse(_ a: PlannedAnalysis, _ c: PlannedComparison, sums: [Sums], counts: [Int], arms: Int, metrics: Int) throws(AnalysisError) -> ComparisonOutcome {
-        let K = plan.looks.count
-        let lookRange: [Int] = a.spec.policy == .fixedHorizon ? [K - 1] : Array(0..<K)
-        var last = ComparisonOutcome.failed(.emptyArm, look: K, n: 0)
-        var finalP = 1.0
-        var stopped: ComparisonOutcome? = nil
-        for k in lookRange {
-            let o = try analyseAt(look: k, a, c, sums: sums, counts: counts, arms: arms, metrics: metrics)
-            if k == K - 1 { finalP = o.pValue }
+        let spec = a.spec
+        var last = ComparisonOutcome.failed(.emptyArm, look: plan.looks.count, n: 0)
+        var runningP = 1.0
+        for (j, k) in a.activeLooks.enumerated() {
+            var o = try analyseAt(look: k, a, c, sums: sums, counts: counts, arms: arms, metrics: metrics)
+            let isLast = j == a.activeLooks.count - 1
+            guard o.status == .ok else {
+                // Data that cannot be analysed at an interim look: no decision there.
+                if isLast { last = o }
+                continue
+            }
+            switch spec.policy {
+            case .fixedHorizon, .naivePeeking:
+                break  // p < α from the method, its own interval
+            case .groupSequential:
+                let crit = a.criticalValues[j]
+                let z = o.statistic
+                o.rejected = abs(z) >= crit
+                o.lower = o.estimate - crit * o.standardError
+                o.upper = o.estimate + crit * o.standardError
+                o.pValue = 2 * Normal.standard.sf(abs(z))
+            case .mixtureSPRT:
+                guard let m = a.msprt else { break }
+                let r = m.evaluate(estimate: o.estimate, variance: o.standardError * o.standardError)
+                runningP = min(runningP, r.pValue ?? 1)
+                o.pValue = runningP
+                o.rejected = r.rejects
+                if let ci = m.confidenceInterval(estimate: o.estimate, variance: o.standardError * o.standardError) {
+                    o.lower = ci.lower
+                    o.upper = ci.upper
+                }
+            case .confidenceSequence:
+                guard let cs = a.confidenceSequence else { break }
+                let r = cs.evaluate(estimate: o.estimate, standardError: o.standardError, totalSampleSize: Double(o.sampleSize))
+                runningP = min(runningP, r.pValue ?? 1)
+                o.pValue = runningP
+                o.rejected = r.rejects
+                o.lower = r.lower ?? -.infinity
+                o.upper = r.upper ?? .infinity
+            case let .bayesianStop(threshold):
+                guard let chance = o.chanceToBeat else { break }
+                o.rejected = chance > threshold
+                o.pValue = 1 - chance
+            }
             last = o
-            if stopped == nil, o.status == .ok, o.rejected {
-                stopped = o
-                if a.spec.policy != .fixedHorizon { break }
+            if o.rejected && spec.policy != .fixedHorizon {
+                o.finalPValue = o.pValue
+                return o
             }
         }
-        var result = stopped ?? last
-        result.finalPValue = stopped == nil ? finalP : result.pValue
-        return result
+        last.finalPValue = last.pValue
+        return last
     }
 
     func analyseAt(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, sums: [Sums], counts: [Int], arms: Int, metrics: Int) throws(AnalysisError) -> ComparisonOutcome {
@@ -218,8 +257,19 @@ public struct ReplicationEngine: Sendable {
         guard result.status == .ok, let est = result.estimate, let se = result.standardError, let p = result.pValue else {
             return .failed(result.status, look: k + 1, n: n)
         }
-        return ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: result.lower ?? -.infinity,
-                                 upper: result.upper ?? .infinity, pValue: p, rejected: result.isSignificant,
-                                 stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: reduction)
+        var o = ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: result.lower ?? -.infinity,
+                                  upper: result.upper ?? .infinity, pValue: p, rejected: result.isSignificant,
+                                  stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: reduction)
+        o.statistic = result.statistic ?? est / se
+        if case .bayesianStop = spec.policy, c.groups.count == 2 {
+            // The Analysis module's normal–normal posterior (flat prior) on the same data.
+            let control = group(c.groups[0].arms), treatment = group(c.groups[1].arms)
+            let b = try Bayesian.normalNormal(control: control.mean, treatment: treatment.mean, scale: scale, level: 1 - spec.alpha)
+            guard b.status == .ok, let chance = b.chanceToBeatControl else { return .failed(b.status, look: k + 1, n: n) }
+            o.chanceToBeat = chance
+            o.lower = b.credibleLower ?? o.lower
+            o.upper = b.credibleUpper ?? o.upper
+        }
+        return o
     }
 }

@@ -47,6 +47,17 @@ extension StoppingPolicy {
         switch self {
         case .fixedHorizon: return "fixed"
         case .naivePeeking: return "naive"
+        case let .groupSequential(spending, planned):
+            let f: String
+            switch spending {
+            case .obrienFleming: f = "obf"
+            case .pocock: f = "pocock"
+            case let .power(rho): f = "power(\(fmt(rho)))"
+            }
+            return "gst:\(f)" + (planned.map { "@\($0)" } ?? "")
+        case let .mixtureSPRT(tau2): return "msprt(tau2=\(fmt(tau2)))"
+        case let .confidenceSequence(n): return "cs(N*=\(fmt(n)))"
+        case let .bayesianStop(t): return "bayes(>\(fmt(t)))"
         }
     }
 }

@@ -113,3 +113,37 @@ gates:
         }
     }
 }
+
+@Suite struct PolicyParsingTests {
+    func parse(_ policy: String) throws(ScenarioError) -> StoppingPolicy {
+        let text = validScenario.replacingOccurrences(of: "{id: w, metric: revenue, method: welch_t, policy: naive}",
+                                                      with: "{id: w, metric: revenue, method: welch_t, policy: \(policy)}")
+        let s = try Scenario.parse(text, file: "p.yaml")
+        return s.cells[0].study.analyses[2].policy
+    }
+
+    @Test func everyPolicyParses() throws {
+        #expect(try parse("fixed") == .fixedHorizon)
+        #expect(try parse("{group_sequential: {spending: obf}}") == .groupSequential(spending: .obrienFleming, plannedUnits: nil))
+        #expect(try parse("{group_sequential: {spending: power, rho: 2, planned_units: 5000}}") == .groupSequential(spending: .power(rho: 2), plannedUnits: 5000))
+        #expect(try parse("{msprt: {tau2: 0.01}}") == .mixtureSPRT(tau2: 0.01))
+        #expect(try parse("{confidence_sequence: {n_star: 5000}}") == .confidenceSequence(tuningSampleSize: 5000))
+        #expect(try parse("{bayes_stop: {threshold: 0.95}}") == .bayesianStop(threshold: 0.95))
+    }
+
+    @Test(arguments: [("{group_sequential: {spending: obrien}}", "expected obf, pocock or power"),
+                      ("{group_sequential: {spending: power}}", "required key is missing"),
+                      ("{group_sequential: {spending: obf, rho: 2}}", "rho goes with spending: power"),
+                      ("{msprt: {tau2: -1}}", "> 0"),
+                      ("{bayes_stop: {threshold: 0.3}}", "(0.5, 1.0)"),
+                      ("{sprt: {}}", "unknown kind")])
+    func badPoliciesAreRejected(policy: String, message: String) {
+        do {
+            _ = try parse(policy)
+            Issue.record("no error for \(policy)")
+        } catch {
+            #expect(error.keyPath.hasPrefix("analyses[2].policy"), "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+}

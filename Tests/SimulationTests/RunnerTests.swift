@@ -56,3 +56,41 @@ enum Studies {
         #expect(abs(fpr.estimate - 0.1417) <= 4 * (0.1417 * 0.8583 / 800).squareRoot(), "naive FPR \(fpr)")
     }
 }
+
+@Suite struct SequentialPolicyTests {
+    func run(_ policy: StoppingPolicy, replications: Int = 1500) async throws -> ComparisonSummary {
+        var study = Studies.aa(replications: replications, units: 2000, looks: .equallySpaced(5))
+        study.analyses = [AnalysisSpec(id: "p", metric: "conv", method: .zTest, policy: policy)]
+        let cells = try await SimulationRunner(threads: 2).run(scenarioID: study.id,
+            cells: [CellInput(index: 0, label: "base", factors: [], study: study)], gates: []).cells
+        return try #require(cells[0].comparisons.first)
+    }
+
+    /// Valid sequential designs keep the false-positive rate at (or below) α: the estimate is
+    /// at most 0.05 + 3 MCSE at this fixed seed.
+    @Test(arguments: [StoppingPolicy.groupSequential(spending: .obrienFleming, plannedUnits: nil),
+                      .groupSequential(spending: .pocock, plannedUnits: nil),
+                      .groupSequential(spending: .power(rho: 2), plannedUnits: 4000),
+                      .mixtureSPRT(tau2: 0.001), .confidenceSequence(tuningSampleSize: 2000)])
+    func validPoliciesHoldAlpha(_ policy: StoppingPolicy) async throws {
+        let s = try await run(policy)
+        let fpr = try #require(s.value(.rejectionRate))
+        #expect(fpr.estimate <= 0.05 + 3 * (0.05 * 0.95 / 1500).squareRoot(), "\(policy.name): \(fpr)")
+        #expect(try #require(s.value(.coverage)).estimate >= 0.95 - 3 * (0.05 * 0.95 / 1500).squareRoot())
+    }
+
+    /// A group sequential design truncated because traffic exceeds plan stops at the look where
+    /// the information fraction first reaches 1 (look 4 of 5 at 150% of plan).
+    @Test func truncatedDesignStopsAtFullInformation() async throws {
+        let s = try await run(.groupSequential(spending: .obrienFleming, plannedUnits: 1334), replications: 200)
+        #expect(s.rejectionsByLook.count == 5)
+        let stop = try #require(s.value(.meanStopLook))
+        #expect(stop.estimate <= 4)
+    }
+
+    /// Stopping when the chance to beat control exceeds 95% at any of 5 looks is not a 5% test.
+    @Test func bayesianStoppingInflatesFalsePositives() async throws {
+        let s = try await run(.bayesianStop(threshold: 0.95))
+        #expect(try #require(s.value(.rejectionRate)).estimate > 0.08)
+    }
+}
