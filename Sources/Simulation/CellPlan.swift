@@ -16,6 +16,9 @@ public struct CellPlan: Sendable {
     public let looks: [(units: Int, day: Double)]
     public let armWeights: [Double]
     public let analyses: [PlannedAnalysis]
+    /// Each unit's arrival time in days (the same in every replication: units are
+    /// exchangeable, so unit i arrives at the ((i + ½)/N)-quantile of the arrival distribution).
+    public let arrivalDays: [Double]
 
     /// Prepares `study` as cell `cellIndex` of scenario `scenarioID`.
     public init(study: Study, scenarioID: String, cellIndex: Int) throws(SimulationError) {
@@ -24,6 +27,7 @@ public struct CellPlan: Sendable {
         scenarioKey = CellPlan.fnv64(scenarioID)
         armWeights = study.experiment.variants.map(\.weight)
         looks = LookPlan.cutoffs(study.looks, population: study.population)
+        arrivalDays = (0..<study.population.units).map { LookPlan.arrivalTime(ofUnit: $0, study.population) }
         do {
             segmentSamplers = try study.population.segments.map { try Categorical(weights: $0.shares) }
         } catch {

@@ -10,12 +10,19 @@ public struct UnitContext: Sendable {
     public var segmentLevels: [Int]
     /// Arrival time in days since the start.
     public var arrivalDay: Double
+    /// The unit's cluster (for cluster randomisation and network interference); 0 when the
+    /// design has no clusters.
+    public var cluster: Int
+    /// Whether the unit is bot traffic (set by a bot fault model); false otherwise.
+    public var isBot: Bool
 
-    public init(index: Int = 0, arm: Int = 0, segmentLevels: [Int] = [], arrivalDay: Double = 0) {
+    public init(index: Int = 0, arm: Int = 0, segmentLevels: [Int] = [], arrivalDay: Double = 0, cluster: Int = 0, isBot: Bool = false) {
         self.index = index
         self.arm = arm
         self.segmentLevels = segmentLevels
         self.arrivalDay = arrivalDay
+        self.cluster = cluster
+        self.isBot = isBot
     }
 }
 

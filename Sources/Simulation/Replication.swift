@@ -113,6 +113,7 @@ public struct ReplicationEngine: Sendable {
         var interval = 0
         let n = study.population.units
         let segmentSamplers = plan.segmentSamplers
+        let arrivalDays = plan.arrivalDays
         plan.generators.withUnsafeBufferPointer { gens in
             sums.withUnsafeMutableBufferPointer { sums in
                 counts.withUnsafeMutableBufferPointer { counts in
@@ -126,6 +127,7 @@ public struct ReplicationEngine: Sendable {
                         guard arm >= 0 else { continue }
                         unit.index = i
                         unit.arm = arm
+                        unit.arrivalDay = arrivalDays[i]
                         for k in segmentSamplers.indices { unit.segmentLevels[k] = segmentSamplers[k].sample(using: s) }
                         counts[interval * arms + arm] += 1
                         let base = (interval * arms + arm) * metrics
