@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
-        .testTarget(name: "SplitbenchCLITests", dependencies: ["splitbench"], swiftSettings: strict),
+        .testTarget(name: "SplitbenchCLITests", dependencies: ["splitbench"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

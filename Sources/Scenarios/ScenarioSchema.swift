@@ -7,10 +7,19 @@ enum ScenarioSchema {
     static let topLevelKeys = ["schema", "id", "description", "seed", "replications", "population", "metrics",
                                "experiment", "effects", "analyses", "looks", "sweep", "measures", "gates"]
 
-    /// The text of a scalar (for swept values and cell selectors).
+    /// The text of a swept value or cell selector: a scalar as written, a mapping or list in
+    /// compact flow style (`{count: 5}`).
     static func scalarText(_ v: Value) throws(ScenarioError) -> String {
-        guard case let .scalar(text, type) = v.node.kind, type != .null else { throw v.expected("a single value") }
-        return text
+        if case .scalar(_, .null) = v.node.kind { throw v.expected("a value") }
+        return flowText(v.node)
+    }
+
+    static func flowText(_ n: YNode) -> String {
+        switch n.kind {
+        case let .scalar(text, _): return text
+        case let .sequence(items): return "[" + items.map(flowText).joined(separator: ", ") + "]"
+        case let .mapping(pairs): return "{" + pairs.map { "\($0.key): \(flowText($0.value))" }.joined(separator: ", ") + "}"
+        }
     }
 
     static func study(_ root: Value) throws(ScenarioError) -> Study {

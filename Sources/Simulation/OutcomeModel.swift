@@ -102,6 +102,22 @@ public final class MetricGenerator: Sendable {
     let ratio: (denominator: PreparedDistribution, rate: Double)?
     let rho: Double
 
+    /// A copy with its own storage. Each replication draws from private copies so that worker
+    /// threads never touch (and never contend on the reference counts of) the same objects.
+    public func privateCopy() -> MetricGenerator {
+        MetricGenerator(copying: self)
+    }
+
+    private init(copying g: MetricGenerator) {
+        spec = g.spec
+        adjustments = g.adjustments.map { $0 }
+        fixedShift = g.fixedShift.map { $0 }
+        binary = g.binary
+        distribution = g.distribution
+        ratio = g.ratio
+        rho = g.rho
+    }
+
     /// Throws when a distribution parameter is invalid. `arms` is the number of variants.
     public init(spec: MetricSpec, adjustments: [any OutcomeAdjustment], arms: Int) throws(DistributionError) {
         self.spec = spec
@@ -126,13 +142,14 @@ public final class MetricGenerator: Sendable {
     /// Draws (outcome, covariate) for one unit: the covariate is the pre-period value, or the
     /// denominator for a ratio metric, or 0.
     @inline(__always)
-    public func draw(_ unit: UnitContext, _ s: RandomStream) -> (y: Double, x: Double) {
+    public func draw(_ unit: borrowing UnitContext, _ s: RandomStream) -> (y: Double, x: Double) {
         var shift: MeanShift
         if let fixed = fixedShift[unit.arm] {
             shift = fixed
         } else {
             shift = MeanShift()
-            for a in adjustments { a.addShift(for: unit, to: &shift) }
+            let context = copy unit
+            for a in adjustments { a.addShift(for: context, to: &shift) }
         }
         if let p = binary {
             let u = s.uniform()

@@ -113,8 +113,9 @@ public struct ReplicationEngine: Sendable {
         var interval = 0
         let n = study.population.units
         let segmentSamplers = plan.segmentSamplers
+        let privateGenerators = plan.generators.map { $0.privateCopy() }
         let arrivalDays = plan.arrivalDays
-        plan.generators.withUnsafeBufferPointer { gens in
+        privateGenerators.withUnsafeBufferPointer { gens in
             sums.withUnsafeMutableBufferPointer { sums in
                 counts.withUnsafeMutableBufferPointer { counts in
                     var nextCut = looks[0].units

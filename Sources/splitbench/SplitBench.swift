@@ -13,7 +13,7 @@ struct SplitBench: AsyncParsableCommand {
         See README.md for the scenario file reference.
         """,
         version: BuildInfo.versionLine,
-        subcommands: [Run.self, Gate.self, Validate.self, Report.self, PlanCommand.self, Analyze.self, AssignCommand.self]
+        subcommands: [Run.self, Gate.self, Validate.self, Report.self, Calibrate.self, PlanCommand.self, Analyze.self, AssignCommand.self]
     )
 
     /// Runs the command, mapping ArgumentParser's usage errors (exit 64) to SplitBench's
