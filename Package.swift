@@ -59,7 +59,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Release-mode micro-benchmarks run by scripts/bench-*.
-        .executableTarget(name: "splitbench-bench", dependencies: ["Distributions"], swiftSettings: strict),
+        .executableTarget(name: "splitbench-bench", dependencies: ["Distributions", "Assignment"], swiftSettings: strict),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment"],
