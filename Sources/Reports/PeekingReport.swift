@@ -220,7 +220,7 @@ public enum PeekingReport {
                 }
                 fpr.append(SVGChart.Series(name: policy, points: series))
             }
-            let naiveExact = SVGChart.Series(name: "naive, exact", points: c.exactNaive.map { SVGChart.Point(x: Double($0.looks), y: $0.probability) })
+            let naiveExact = SVGChart.Series(name: "naive, exact (AMR)", points: c.exactNaive.map { SVGChart.Point(x: Double($0.looks), y: $0.probability) }, dashed: true)
             var chart = SVGChart(title: "False-positive rate vs number of looks — \(m == "b" ? "binary" : "continuous")", xLabel: "looks K (log scale)", yLabel: "false-positive rate", series: fpr + [naiveExact])
             chart.logX = true
             chart.referenceLines = [(c.alpha, "α = \(Num.sig(c.alpha))")]

@@ -17,9 +17,12 @@ public struct SVGChart: Sendable {
     public struct Series: Sendable {
         public let name: String
         public let points: [Point]
-        public init(name: String, points: [Point]) {
+        /// Drawn as a dashed line without markers (for reference curves).
+        public let dashed: Bool
+        public init(name: String, points: [Point], dashed: Bool = false) {
             self.name = name
             self.points = points
+            self.dashed = dashed
         }
     }
 
@@ -44,7 +47,10 @@ public struct SVGChart: Sendable {
         self.series = series
     }
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+    /// 20 distinguishable colours (Kelly's and Tableau's), so up to 20 series never share one.
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+                          "#7f7f7f", "#bcbd22", "#000080", "#808000", "#00a86b", "#ff1493", "#4b0082", "#ffb300",
+                          "#00ced1", "#8b0000", "#556b2f", "#000000"]
 
     /// The chart as an `<svg>` element.
     public func render() -> String {
@@ -106,8 +112,10 @@ public struct SVGChart: Sendable {
             }
             if serie.points.count > 1 {
                 let path = serie.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-                s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+                let dash = serie.dashed ? " stroke-dasharray=\"6 3\"" : ""
+                s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dash)/>\n"
             }
+            if serie.dashed { continue }
             for p in serie.points {
                 if p.error > 0 {
                     s += "<line x1=\"\(f(px(p.x)))\" y1=\"\(f(py(p.y - p.error)))\" x2=\"\(f(px(p.x)))\" y2=\"\(f(py(p.y + p.error)))\" stroke=\"\(color)\"/>\n"

@@ -37,7 +37,23 @@ struct CalibratePeeking: AsyncParsableCommand {
     @Flag(help: "No progress bar.")
     var quiet = false
 
+    @Option(help: "Re-render the report from an earlier peeking.json instead of running.")
+    var from: String?
+
     func run() async throws {
+        if let from {
+            let calibration: PeekingCalibration
+            do {
+                let decoder = JSONDecoder()
+                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+                calibration = try decoder.decode(PeekingCalibration.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
+            } catch {
+                printError("error: \(from): not a peeking calibration JSON (\(error))")
+                throw ExitCode(2)
+            }
+            try write(calibration)
+            return
+        }
         var args = [scenario, "--out", out]
         if let replications { args += ["--replications", String(replications)] }
         if let threads { args += ["--threads", String(threads)] }
@@ -68,12 +84,17 @@ struct CalibratePeeking: AsyncParsableCommand {
             printError("warning: \(refURL.path) not found: the report has no rpact comparison")
         }
         let calibration = PeekingCalibration(result: result, exactNaive: exact, boundaries: rows, alpha: alpha)
+        try write(calibration)
+    }
+
+    func write(_ calibration: PeekingCalibration) throws {
         let folder = URL(fileURLWithPath: out)
         try AtomicFile.write(PeekingReport.markdown(calibration), to: folder.appendingPathComponent("peeking.md"))
         try AtomicFile.write(PeekingReport.html(calibration), to: folder.appendingPathComponent("peeking.html"))
         try AtomicFile.write(PeekingReport.csv(calibration), to: folder.appendingPathComponent("peeking.csv"))
         try AtomicFile.write(try PeekingReport.json(calibration), to: folder.appendingPathComponent("peeking.json"))
-        print("peeking calibration: \(result.cells.count) cells × \(result.replications) replications in \(String(format: "%.1f", result.run.wallSeconds)) s → \(folder.path)/peeking.{md,html,csv,json}")
+        let r = calibration.result
+        print("peeking calibration: \(r.cells.count) cells × \(r.replications) replications in \(String(format: "%.1f", r.run.wallSeconds)) s → \(folder.path)/peeking.{md,html,csv,json}")
         for line in PeekingReport.headlines(calibration) { print("  " + line) }
     }
 }
