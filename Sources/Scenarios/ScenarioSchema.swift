@@ -5,7 +5,7 @@ import Simulation
 /// "Scenario file reference" documents the same keys.
 enum ScenarioSchema {
     static let topLevelKeys = ["schema", "id", "description", "seed", "replications", "population", "metrics",
-                               "experiment", "effects", "analyses", "looks", "sweep", "measures", "gates"]
+                               "experiment", "effects", "analyses", "family", "looks", "sweep", "measures", "gates"]
 
     /// The text of a swept value or cell selector: a scalar as written, a mapping or list in
     /// compact flow style (`{count: 5}`).
@@ -29,11 +29,33 @@ enum ScenarioSchema {
         let seed = try top.required("seed").uint64()
         let replications = try top.required("replications").int(in: 2...10_000_000)
         let population = try self.population(top.required("population"))
-        let metrics = try self.metrics(top.required("metrics"))
         let experiment = try self.experiment(top.required("experiment"))
-        let effects = try top.optional("effects").map { (v) throws(ScenarioError) in try self.effects(v, metrics: metrics, experiment: experiment) } ?? [:]
         let looks = try top.optional("looks").map { (v) throws(ScenarioError) in try self.looks(v, days: population.days) } ?? .final
-        let analyses = try self.analyses(top.required("analyses"), metrics: metrics, experiment: experiment)
+        var family: FamilySpec? = nil
+        let metrics: [MetricSpec]
+        var effects: [String: [String: EffectSpec]] = [:]
+        let analyses: [AnalysisSpec]
+        if let f = top.optional("family") {
+            for k in ["metrics", "effects", "analyses"] where top.has(k) {
+                throw ScenarioError(file: root.file, keyPath: k, message: "a family study generates its metrics, effects and analyses: remove this key")
+            }
+            guard experiment.factors.isEmpty else {
+                throw ScenarioError(file: root.file, keyPath: "family", message: "a family study needs variants, not MVT factors")
+            }
+            let spec = try self.family(f)
+            family = spec
+            metrics = spec.metricSpecs
+            for (name, _) in experiment.variants.dropFirst() where spec.affected > 0 {
+                var byMetric: [String: EffectSpec] = [:]
+                for m in metrics.prefix(spec.affected) { byMetric[m.name] = EffectSpec(.absolute(spec.effect)) }
+                effects[name] = byMetric
+            }
+            analyses = []
+        } else {
+            metrics = try self.metrics(top.required("metrics"))
+            effects = try top.optional("effects").map { (v) throws(ScenarioError) in try self.effects(v, metrics: metrics, experiment: experiment) } ?? [:]
+            analyses = try self.analyses(top.required("analyses"), metrics: metrics, experiment: experiment)
+        }
         var measures = Measure.allCases
         if let m = top.optional("measures") {
             measures = []
@@ -45,9 +67,36 @@ enum ScenarioSchema {
                 measures.append(measure)
             }
         }
-        return Study(id: id, description: description, seed: seed, replications: replications, population: population,
-                     metrics: metrics, experiment: experiment, effects: effects, analyses: analyses, looks: looks,
-                     measures: measures)
+        if family != nil, !top.has("measures") { measures = [.fwer, .fdr, .averagePower, .anyPower] }
+        var study = Study(id: id, description: description, seed: seed, replications: replications, population: population,
+                          metrics: metrics, experiment: experiment, effects: effects, analyses: analyses, looks: looks,
+                          measures: measures)
+        study.family = family
+        return study
+    }
+
+    static func family(_ v: Value) throws(ScenarioError) -> FamilySpec {
+        let o = try v.object(allowed: ["metrics", "correlation", "effect_fraction", "effect", "alpha", "policies"])
+        let m = try o.required("metrics").int(in: 1...500)
+        let rho = try o.optional("correlation")?.double(in: 0, 1) ?? 0
+        if rho >= 1 { throw try o.required("correlation").fail("expected a correlation in [0, 1), got \(rho)") }
+        let fraction = try o.optional("effect_fraction")?.probability() ?? 0
+        let effect = try o.optional("effect")?.double() ?? 0
+        let alpha = try o.optional("alpha")?.double(in: 0, 1, open: true) ?? 0.05
+        var policies: [FamilyPolicy] = [.correction(.none), .correction(.bonferroni), .correction(.holm), .correction(.hochberg),
+                                        .correction(.benjaminiHochberg), .correction(.benjaminiYekutieli), .primaryUncorrected]
+        if let p = o.optional("policies") {
+            policies = []
+            for item in try p.nonEmptyList() {
+                let name = try item.string()
+                if name == "primary_uncorrected" { policies.append(.primaryUncorrected); continue }
+                guard let method = CorrectionMethod(rawValue: name) else {
+                    throw item.fail("unknown policy \"\(name)\"; expected none, bonferroni, holm, hochberg, bh, by or primary_uncorrected")
+                }
+                policies.append(.correction(method))
+            }
+        }
+        return FamilySpec(metrics: m, correlation: rho, effectFraction: fraction, effect: effect, alpha: alpha, policies: policies)
     }
 
     // MARK: population
@@ -440,13 +489,15 @@ enum ScenarioSchema {
         guard study.measures.contains(measure) else { throw mv.fail("the scenario's measures do not include \(measure.rawValue)") }
         let av = try o.required("analysis")
         let analysis = try av.string()
-        guard study.analyses.contains(where: { $0.id == analysis }) else {
+        guard study.analyses.contains(where: { $0.id == analysis }) || (study.family != nil && analysis == "family") else {
             throw av.fail("unknown analysis \"\(analysis)\"; expected one of: \(study.analyses.map(\.id).joined(separator: ", "))")
         }
         var comparison: String? = nil
         if let c = o.optional("comparison") {
             let name = try c.string()
-            guard study.experiment.variants.dropFirst().contains(where: { $0.name == name }) || study.experiment.factors.contains(where: { $0.name == name }) else {
+            let familyPolicies = study.family?.policies.map(\.description) ?? []
+            guard study.experiment.variants.dropFirst().contains(where: { $0.name == name }) || study.experiment.factors.contains(where: { $0.name == name })
+                    || familyPolicies.contains(name) else {
                 throw c.fail("unknown comparison \"\(name)\"; expected a non-control variant")
             }
             comparison = name

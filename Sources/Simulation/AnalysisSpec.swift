@@ -119,4 +119,12 @@ public enum Measure: String, CaseIterable, Codable, Sendable {
     case meanStopLook = "mean_stop_look"
     /// CUPED only: the achieved reduction in the variance of the estimate, 1 − Var_adj/Var.
     case varianceReduction = "variance_reduction"
+    /// Multiple testing: P(at least one true null rejected).
+    case fwer
+    /// Multiple testing: E[V / max(R, 1)].
+    case fdr
+    /// Multiple testing: mean share of the true effects rejected.
+    case averagePower = "average_power"
+    /// Multiple testing: P(at least one true effect rejected).
+    case anyPower = "any_power"
 }

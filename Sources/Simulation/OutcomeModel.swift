@@ -15,6 +15,8 @@ public struct UnitContext: Sendable {
     public var cluster: Int
     /// Whether the unit is bot traffic (set by a bot fault model); false otherwise.
     public var isBot: Bool
+    /// The unit's latent N(0, 1) factor shared by its correlated metrics (0 when none is).
+    public var latent: Double = 0
 
     public init(index: Int = 0, arm: Int = 0, segmentLevels: [Int] = [], arrivalDay: Double = 0, cluster: Int = 0, isBot: Bool = false) {
         self.index = index
@@ -101,6 +103,8 @@ public final class MetricGenerator: Sendable {
     let distribution: (spec: OutcomeDistribution, sampler: PreparedDistribution)?
     let ratio: (denominator: PreparedDistribution, rate: Double)?
     let rho: Double
+    /// √ρ and √(1 − ρ) of the shared latent factor (normal metrics), or nil.
+    let loading: (shared: Double, own: Double)?
 
     /// A copy with its own storage. Each replication draws from private copies so that worker
     /// threads never touch (and never contend on the reference counts of) the same objects.
@@ -116,6 +120,7 @@ public final class MetricGenerator: Sendable {
         distribution = g.distribution
         ratio = g.ratio
         rho = g.rho
+        loading = g.loading
     }
 
     /// Throws when a distribution parameter is invalid. `arms` is the number of variants.
@@ -132,6 +137,8 @@ public final class MetricGenerator: Sendable {
             return total
         }
         rho = spec.prePeriodCorrelation
+        let c = spec.sharedFactorCorrelation
+        loading = c > 0 ? (c.squareRoot(), (1 - c).squareRoot()) : nil
         switch spec.kind {
         case let .binary(p): binary = p; distribution = nil; ratio = nil
         case let .distribution(d): binary = nil; distribution = (d, try PreparedDistribution(d)); ratio = nil
@@ -160,7 +167,12 @@ public final class MetricGenerator: Sendable {
             return (y, x)
         }
         if let (d, sampler) = distribution {
-            let y0 = sampler.draw(s)
+            var y0: Double
+            if let l = loading, case let .normal(mean, sd) = d {
+                y0 = mean + sd * (l.shared * unit.latent + l.own * s.standardNormal())
+            } else {
+                y0 = sampler.draw(s)
+            }
             var y = y0
             if !shift.isZero {
                 if d.isCount {

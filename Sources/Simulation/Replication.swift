@@ -86,6 +86,13 @@ public struct ComparisonOutcome: Sendable, Equatable {
     }
 }
 
+/// Everything one replication produced: one outcome per (analysis, comparison), and one per
+/// multiple-testing policy when the study is a family.
+public struct ReplicationRecord: Sendable {
+    public var comparisons: [ComparisonOutcome]
+    var family: [FamilyOutcome]
+}
+
 /// Runs replications of one cell: Generate → Assign → Expose/observe → Analyse.
 public struct ReplicationEngine: Sendable {
     public let plan: CellPlan
@@ -100,7 +107,7 @@ public struct ReplicationEngine: Sendable {
 
     /// Runs replication r with the given assigner and returns one outcome per (analysis,
     /// comparison), analyses in study order.
-    public func run<A: ArmAssigner>(replication r: Int, assigner: inout A) throws(AnalysisError) -> [ComparisonOutcome] {
+    public func run<A: ArmAssigner>(replication r: Int, assigner: inout A) throws(AnalysisError) -> ReplicationRecord {
         let study = plan.study
         let s = stream(replication: r, purpose: 0)
         let arms = study.experiment.variants.count
@@ -115,6 +122,7 @@ public struct ReplicationEngine: Sendable {
         let segmentSamplers = plan.segmentSamplers
         let privateGenerators = plan.generators.map { $0.privateCopy() }
         let arrivalDays = plan.arrivalDays
+        let usesLatent = plan.study.metrics.contains { $0.sharedFactorCorrelation > 0 }
         privateGenerators.withUnsafeBufferPointer { gens in
             sums.withUnsafeMutableBufferPointer { sums in
                 counts.withUnsafeMutableBufferPointer { counts in
@@ -129,6 +137,7 @@ public struct ReplicationEngine: Sendable {
                         unit.index = i
                         unit.arm = arm
                         unit.arrivalDay = arrivalDays[i]
+                        if usesLatent { unit.latent = s.standardNormal() }
                         for k in segmentSamplers.indices { unit.segmentLevels[k] = segmentSamplers[k].sample(using: s) }
                         counts[interval * arms + arm] += 1
                         let base = (interval * arms + arm) * metrics
@@ -151,7 +160,22 @@ public struct ReplicationEngine: Sendable {
                 out.append(try analyse(a, c, sums: sums, counts: counts, arms: arms, metrics: metrics))
             }
         }
-        return out
+        var family: [FamilyOutcome] = []
+        if let f = study.family {
+            // Welch's t-test of every metric × treatment at the last look, metric-major.
+            let k = looks.count - 1
+            var pValues: [Double] = [], isNull: [Bool] = []
+            for m in 0..<metrics {
+                for t in 1..<arms {
+                    let control = sums[(k * arms) * metrics + m], treatment = sums[(k * arms + t) * metrics + m]
+                    let result = try Comparisons.welch(control: control.mean, treatment: treatment.mean, alpha: f.alpha)
+                    pValues.append(result.status == .ok ? (result.pValue ?? 1) : 1)
+                    isNull.append(m >= f.affected)
+                }
+            }
+            family = try f.outcomes(pValues: pValues, isNull: isNull, treatments: arms - 1)
+        }
+        return ReplicationRecord(comparisons: out, family: family)
     }
 
     func analyse(_ a: PlannedAnalysis, _ c: PlannedComparison, sums: [Sums], counts: [Int], arms: Int, metrics: Int) throws(AnalysisError) -> ComparisonOutcome {

@@ -51,18 +51,18 @@ public struct SimulationRunner: Sendable {
     }
 
     /// All replications of one cell: outcomes[r][j] for comparison j.
-    func replicate(plan: CellPlan, progress: @escaping @Sendable (Int) -> Void) async throws -> [[ComparisonOutcome]] {
+    func replicate(plan: CellPlan, progress: @escaping @Sendable (Int) -> Void) async throws -> [ReplicationRecord] {
         let r = plan.study.replications
         let blocks = (r + Self.blockSize - 1) / Self.blockSize
-        var outcomes = [[ComparisonOutcome]](repeating: [], count: r)
+        var outcomes = [ReplicationRecord](repeating: ReplicationRecord(comparisons: [], family: []), count: r)
         let engine = ReplicationEngine(plan: plan)
-        try await withThrowingTaskGroup(of: (Int, [[ComparisonOutcome]]).self) { group in
+        try await withThrowingTaskGroup(of: (Int, [ReplicationRecord]).self) { group in
             var next = 0
             var finished = 0
             func submit(_ b: Int) {
                 group.addTask {
                     let lo = b * Self.blockSize, hi = min(r, lo + Self.blockSize)
-                    var out: [[ComparisonOutcome]] = []
+                    var out: [ReplicationRecord] = []
                     out.reserveCapacity(hi - lo)
                     for rep in lo..<hi { out.append(try engine.runOne(replication: rep)) }
                     return (lo, out)
@@ -79,14 +79,33 @@ public struct SimulationRunner: Sendable {
         return outcomes
     }
 
-    func summarise(plan: CellPlan, cell: CellInput, outcomes: [[ComparisonOutcome]]) -> CellResult {
+    func summarise(plan: CellPlan, cell: CellInput, outcomes: [ReplicationRecord]) -> CellResult {
         var summaries: [ComparisonSummary] = []
         var j = 0
         for a in plan.analyses {
             for c in a.comparisons {
-                let column = outcomes.map { $0[j] }
+                let column = outcomes.map { $0.comparisons[j] }
                 summaries.append(Summarise.comparison(a, c, outcomes: column, measures: plan.study.measures, looks: plan.looks.count))
                 j += 1
+            }
+        }
+        if let f = plan.study.family {
+            for (k, policy) in f.policies.enumerated() {
+                let column = outcomes.map { $0.family[k] }
+                var values: [MeasureValue] = []
+                func add(_ m: Measure, _ e: MonteCarloEstimate?) {
+                    guard let e else { return }
+                    values.append(MeasureValue(measure: m, estimate: e.estimate, mcse: e.mcse, replications: e.replications))
+                }
+                add(.fwer, PerformanceMeasures.proportion(column.filter(\.anyFalse).count, of: column.count))
+                add(.fdr, PerformanceMeasures.mean(column.map(\.fdp)))
+                if f.affected > 0 {
+                    add(.averagePower, PerformanceMeasures.mean(column.map(\.power)))
+                    add(.anyPower, PerformanceMeasures.proportion(column.filter(\.anyTrue).count, of: column.count))
+                }
+                summaries.append(ComparisonSummary(analysis: "family", comparison: policy.description, method: "welch_t",
+                                                   policy: policy.description, truth: nil, replications: column.count, failed: [:],
+                                                   measures: values, pValueHistogram: [], rejectionsByLook: []))
             }
         }
         return CellResult(index: cell.index, label: cell.label, factors: cell.factors, comparisons: summaries)
@@ -95,7 +114,7 @@ public struct SimulationRunner: Sendable {
 
 extension ReplicationEngine {
     /// Runs replication r with the assignment the study asks for.
-    public func runOne(replication r: Int) throws -> [ComparisonOutcome] {
+    public func runOne(replication r: Int) throws -> ReplicationRecord {
         let e = plan.study.experiment
         switch e.assignment {
         case .ideal:

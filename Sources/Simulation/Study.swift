@@ -20,6 +20,8 @@ public struct Study: Equatable, Sendable {
     public var analyses: [AnalysisSpec]
     public var looks: LookSchedule
     public var measures: [Measure]
+    /// A multiple-testing family (then `metrics` are the family's and `analyses` is empty).
+    public var family: FamilySpec?
 
     public init(id: String, description: String = "", seed: UInt64, replications: Int,
                 population: PopulationSpec, metrics: [MetricSpec], experiment: ExperimentSpec,
@@ -36,6 +38,7 @@ public struct Study: Equatable, Sendable {
         self.analyses = analyses
         self.looks = looks
         self.measures = measures
+        self.family = nil
     }
 
     /// The metric named `name`, if any.
@@ -130,11 +133,15 @@ public struct MetricSpec: Equatable, Sendable {
     /// Correlation ρ ∈ [0, 1) between the unit's pre-period value and its in-period outcome
     /// (for CUPED); 0 means no pre-period value is generated.
     public var prePeriodCorrelation: Double
+    /// Normal metrics only: the correlation ρ with every other metric that has one, through a
+    /// latent N(0, 1) factor Z shared by the unit's metrics: Y = μ + σ(√ρ·Z + √(1 − ρ)·ε).
+    public var sharedFactorCorrelation: Double
 
-    public init(name: String, kind: MetricKind, prePeriodCorrelation: Double = 0) {
+    public init(name: String, kind: MetricKind, prePeriodCorrelation: Double = 0, sharedFactorCorrelation: Double = 0) {
         self.name = name
         self.kind = kind
         self.prePeriodCorrelation = prePeriodCorrelation
+        self.sharedFactorCorrelation = sharedFactorCorrelation
     }
 
     /// The control mean of the per-unit outcome (for a ratio metric: the true ratio).

@@ -8,7 +8,7 @@ import Simulation
 struct Calibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Calibration reports for stopping (peeking) policies.",
-        subcommands: [CalibratePeeking.self])
+        subcommands: [CalibratePeeking.self, CalibrateMultipleTesting.self])
 }
 
 struct CalibratePeeking: AsyncParsableCommand {
@@ -96,5 +96,92 @@ struct CalibratePeeking: AsyncParsableCommand {
         let r = calibration.result
         print("peeking calibration: \(r.cells.count) cells × \(r.replications) replications in \(String(format: "%.1f", r.run.wallSeconds)) s → \(folder.path)/peeking.{md,html,csv,json}")
         for line in PeekingReport.headlines(calibration) { print("  " + line) }
+    }
+}
+
+struct CalibrateMultipleTesting: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "multiple-testing",
+        abstract: "Run the multiple-testing calibration and write multiple-testing.{md,html,csv,json}.",
+        discussion: """
+        Runs scenarios/calibration/multiple-testing.yaml (m metrics × treatments, correlation rho, a share with a true \
+        effect; no correction, Bonferroni, Holm, Hochberg, BH, BY, primary uncorrected), measures FWER, FDR and power, and \
+        checks the known guarantees. Exit codes: 0 done, 2 bad input.
+        """)
+
+    @Option(help: "The calibration scenario.")
+    var scenario = "scenarios/calibration/multiple-testing.yaml"
+
+    @Option(help: "Override the replications per cell.")
+    var replications: Int?
+
+    @Option(help: "Output directory.")
+    var out = "results/calibration"
+
+    @Option(help: "Worker threads (default: every core).")
+    var threads: Int?
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    func run() async throws {
+        var args = [scenario, "--out", out]
+        if let replications { args += ["--replications", String(replications)] }
+        if let threads { args += ["--threads", String(threads)] }
+        if quiet { args.append("--quiet") }
+        let driver = ScenarioDriver(options: try RunOptions.parse(args))
+        guard let s = try driver.loadAll().first else { throw ExitCode(2) }
+        guard let family = s.cells.first?.study.family else {
+            printError("error: \(scenario): not a multiple-testing family scenario (no family key)")
+            throw ExitCode(2)
+        }
+        let result = try await driver.run(s)
+        let calibration = MultipleTestingCalibration(result: result, checks: Self.checks(result, alpha: family.alpha), alpha: family.alpha)
+        let folder = URL(fileURLWithPath: out)
+        try AtomicFile.write(MultipleTestingReport.markdown(calibration), to: folder.appendingPathComponent("multiple-testing.md"))
+        try AtomicFile.write(MultipleTestingReport.html(calibration), to: folder.appendingPathComponent("multiple-testing.html"))
+        try AtomicFile.write(MultipleTestingReport.csv(calibration), to: folder.appendingPathComponent("multiple-testing.csv"))
+        try AtomicFile.write(try MultipleTestingReport.json(calibration), to: folder.appendingPathComponent("multiple-testing.json"))
+        print("multiple-testing calibration: \(result.cells.count) cells × \(result.replications) replications in \(String(format: "%.1f", result.run.wallSeconds)) s → \(folder.path)/multiple-testing.{md,html,csv,json}")
+        for g in calibration.checks { print("  \(g.passed ? "holds" : "VIOLATED"): \(g.claim) — \(g.worst)") }
+    }
+
+    /// Checks the published guarantees in every cell they cover, each against a 3·MCSE bound.
+    static func checks(_ r: ScenarioResult, alpha: Double) -> [GuaranteeCheck] {
+        struct Row { let label: String; let arms: Int; let m: Int; let rho: Double; let affected: Int; let s: ComparisonSummary }
+        var rows: [Row] = []
+        for cell in r.cells {
+            func factor(_ k: String) -> String? { cell.factors.first { $0.key == k }?.value }
+            let arms = factor("experiment.variants").map { $0.split(separator: ",").count } ?? 2
+            let m = Int(factor("family.metrics") ?? "") ?? 0
+            let rho = Double(factor("family.correlation") ?? "") ?? 0
+            let fraction = Double(factor("family.effect_fraction") ?? "") ?? 0
+            for s in cell.comparisons where s.analysis == "family" {
+                rows.append(Row(label: cell.label, arms: arms, m: m, rho: rho, affected: Int((fraction * Double(m)).rounded()), s: s))
+            }
+        }
+        func check(_ claim: String, _ source: String, _ subset: [Row], _ measure: Measure, bound: (Row) -> Double, twoSided: Bool = false) -> GuaranteeCheck {
+            var worst: (z: Double, text: String) = (-.infinity, "no cell")
+            var passed = true
+            for row in subset {
+                guard let v = row.s.value(measure), let mcse = v.mcse else { continue }
+                let b = bound(row)
+                let z = mcse > 0 ? (twoSided ? abs(v.estimate - b) : v.estimate - b) / mcse : (v.estimate > b ? .infinity : 0)
+                if z > 3 { passed = false }
+                if z > worst.z { worst = (z, "\(row.s.comparison) in \(row.label): \(String(format: "%.4f ± %.4f", v.estimate, mcse)) vs \(String(format: "%.4f", b)) (\(String(format: "%+.1f", z)) MCSE)") }
+            }
+            return GuaranteeCheck(claim: claim, source: source, cells: subset.count, passed: passed, worst: worst.text)
+        }
+        let byPolicy = { (p: String) in rows.filter { $0.s.comparison == p } }
+        return [
+            check("Bonferroni: FWER ≤ α under any dependence", "Bonferroni inequality; ORACLES §6", byPolicy("bonferroni"), .fwer) { _ in alpha },
+            check("Holm: FWER ≤ α under any dependence", "Holm 1979", byPolicy("holm"), .fwer) { _ in alpha },
+            check("Hochberg: FWER ≤ α under independence or positive dependence (these families are PRDS)", "Hochberg 1988; Sarkar 1998", byPolicy("hochberg"), .fwer) { _ in alpha },
+            check("BH: FDR = q·m₀/m for independent tests (one treatment, ρ = 0)", "Benjamini & Hochberg 1995",
+                  byPolicy("bh").filter { $0.rho == 0 && $0.arms == 2 }, .fdr, bound: { row in alpha * Double(row.m - row.affected) / Double(row.m) }, twoSided: true),
+            check("BH: FDR ≤ q·m₀/m under positive dependence (ρ > 0 or A/B/n)", "Benjamini & Yekutieli 2001",
+                  byPolicy("bh").filter { $0.rho > 0 || $0.arms > 2 }, .fdr) { row in alpha * Double(row.m - row.affected) / Double(row.m) },
+            check("BY: FDR ≤ q under arbitrary dependence", "Benjamini & Yekutieli 2001", byPolicy("by"), .fdr) { _ in alpha },
+        ]
     }
 }

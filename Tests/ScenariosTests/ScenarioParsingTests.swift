@@ -147,3 +147,41 @@ gates:
         }
     }
 }
+
+@Suite struct FamilyParsingTests {
+    static let text = """
+    schema: 1
+    id: t.family
+    seed: 1
+    replications: 10
+    population: {units: 100}
+    experiment: {variants: {control: 0.5, treatment: 0.5}}
+    family: {metrics: 10, correlation: 0.5, effect_fraction: 0.2, effect: 0.1, policies: [holm, bh, primary_uncorrected]}
+    gates:
+      - {measure: fwer, analysis: family, comparison: holm, at_most: 0.05}
+    """
+
+    @Test func familyGeneratesMetricsAndEffects() throws {
+        let s = try Scenario.parse(Self.text, file: "f.yaml")
+        let study = s.cells[0].study
+        #expect(study.metrics.count == 10)
+        #expect(study.metrics[3].sharedFactorCorrelation == 0.5)
+        #expect(study.effects["treatment"]?.count == 2)
+        #expect(study.family?.policies == [.correction(.holm), .correction(.benjaminiHochberg), .primaryUncorrected])
+        #expect(study.measures == [.fwer, .fdr, .averagePower, .anyPower])
+        #expect(s.gates.count == 1)
+    }
+
+    @Test func familyWithMetricsIsAnError() {
+        let bad = Self.text.replacingOccurrences(of: "population: {units: 100}", with: "population: {units: 100}\nmetrics: [{name: x, kind: binary, baseline: 0.1}]")
+        #expect(throws: ScenarioError.self) { try Scenario.parse(bad, file: "f.yaml") }
+        let badPolicy = Self.text.replacingOccurrences(of: "[holm, bh, primary_uncorrected]", with: "[holm, sidak]")
+        do {
+            _ = try Scenario.parse(badPolicy, file: "f.yaml")
+            Issue.record("no error")
+        } catch {
+            #expect(error.keyPath == "family.policies[1]")
+            #expect(error.message.contains("unknown policy \"sidak\""))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Simulation
+
+/// Everything the multiple-testing calibration report shows: the scenario result and the
+/// checks of the known guarantees, evaluated by the caller.
+public struct MultipleTestingCalibration: Codable, Sendable {
+    public var result: ScenarioResult
+    public var checks: [GuaranteeCheck]
+    public var alpha: Double
+
+    public init(result: ScenarioResult, checks: [GuaranteeCheck], alpha: Double) {
+        self.result = result
+        self.checks = checks
+        self.alpha = alpha
+    }
+}
+
+/// A published guarantee and whether the run agrees with it in every cell it covers.
+public struct GuaranteeCheck: Codable, Sendable {
+    public let claim: String
+    public let source: String
+    public let cells: Int
+    public let passed: Bool
+    /// The cell that came closest to (or went furthest past) the bound, and its figures.
+    public let worst: String
+
+    public init(claim: String, source: String, cells: Int, passed: Bool, worst: String) {
+        self.claim = claim
+        self.source = source
+        self.cells = cells
+        self.passed = passed
+        self.worst = worst
+    }
+}
+
+/// Renders the multiple-testing calibration (`results/calibration/multiple-testing.*`).
+public enum MultipleTestingReport {
+    struct Point {
+        let arms: Int
+        let m: Int
+        let rho: String
+        let fraction: String
+        let policy: String
+        let summary: ComparisonSummary
+        func v(_ measure: Measure) -> MeasureValue? { summary.value(measure) }
+    }
+
+    static func points(_ c: MultipleTestingCalibration) -> [Point] {
+        var out: [Point] = []
+        for cell in c.result.cells {
+            func factor(_ k: String) -> String { cell.factors.first { $0.key == k }?.value ?? "" }
+            let variants = factor("experiment.variants")
+            let arms = variants.isEmpty ? 2 : variants.split(separator: ",").count
+            for s in cell.comparisons where s.analysis == "family" {
+                out.append(Point(arms: arms, m: Int(factor("family.metrics")) ?? 0, rho: factor("family.correlation"),
+                                 fraction: factor("family.effect_fraction"), policy: s.comparison, summary: s))
+            }
+        }
+        return out
+    }
+
+    static func policies(_ pts: [Point]) -> [String] {
+        var seen: [String] = []
+        for p in pts where !seen.contains(p.policy) { seen.append(p.policy) }
+        return seen
+    }
+
+    public static func markdown(_ c: MultipleTestingCalibration) -> String {
+        let pts = points(c)
+        let r = c.result
+        var md = "# Multiple-testing calibration\n\n\(r.description)\n\n"
+        md += "\(r.replications) replications per cell, \(r.cells.count) cells, \(r.run.threads) threads, \(Num.sig(r.run.wallSeconds, 3)) s wall time "
+        md += "(SplitBench \(r.run.splitbenchVersion), commit \(r.run.gitCommit.map { String($0.prefix(12)) } ?? "unknown"), GSL \(r.run.gslVersion)). "
+        md += "Each family is m metrics × the treatments; every hypothesis is tested with Welch's t-test at α = \(Num.sig(c.alpha)) and each policy is applied to the whole family in every replication. "
+        md += "FWER = P(V ≥ 1), FDR = E[V/max(R, 1)], average power = E[S/m₁], any-true power = P(S ≥ 1) (V false, S true rejections). Every figure ± its MCSE.\n\n"
+        md += "## Guarantees checked\n\n| | claim | source | cells | closest case |\n| --- | --- | --- | ---: | --- |\n"
+        for g in c.checks {
+            md += "| \(g.passed ? "✅ holds" : "❌ violated") | \(Escape.markdownCell(g.claim)) | \(Escape.markdownCell(g.source)) | \(g.cells) | \(Escape.markdownCell(g.worst)) |\n"
+        }
+        for arms in Array(Set(pts.map(\.arms))).sorted() {
+            let design = arms == 2 ? "A/B (one treatment)" : "A/B/n (\(arms - 1) treatments)"
+            for fraction in Array(Set(pts.map(\.fraction))).sorted() {
+                md += "\n## \(design), share of metrics with an effect = \(fraction)\n\n"
+                let measures: [(String, Measure)] = fraction == "0" || fraction == "0.0"
+                    ? [("FWER", .fwer), ("FDR", .fdr)]
+                    : [("FWER", .fwer), ("FDR", .fdr), ("average power", .averagePower), ("any-true power", .anyPower)]
+                for (title, measure) in measures {
+                    md += "**\(title)** (rows: policy and ρ; columns: m metrics)\n\n"
+                    let sub = pts.filter { $0.arms == arms && $0.fraction == fraction }
+                    let ms = Array(Set(sub.map(\.m))).sorted()
+                    md += "| policy | ρ | " + ms.map { "m = \($0)" }.joined(separator: " | ") + " |\n| --- | ---: | " + ms.map { _ in "---:" }.joined(separator: " | ") + " |\n"
+                    for policy in policies(sub) {
+                        for rho in Array(Set(sub.map(\.rho))).sorted() {
+                            md += "| \(policy) | \(rho) | " + ms.map { m in
+                                sub.first { $0.policy == policy && $0.rho == rho && $0.m == m }?.v(measure).map { Num.withMCSE($0.estimate, $0.mcse) } ?? ""
+                            }.joined(separator: " | ") + " |\n"
+                        }
+                    }
+                    md += "\n"
+                }
+            }
+        }
+        md += "Charts: `multiple-testing.html`. Tidy data: `multiple-testing.csv`; everything: `multiple-testing.json`.\n"
+        return md
+    }
+
+    public static func html(_ c: MultipleTestingCalibration) -> String {
+        let pts = points(c)
+        var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Multiple-testing calibration — SplitBench</title>\n"
+        h += "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}figcaption{font-size:12px;color:#555}</style></head><body>\n"
+        let arms = pts.map(\.arms).min() ?? 2
+        for (measure, fraction, rho, label) in [(Measure.fwer, "0", "0", "global null, independent metrics"), (.fwer, "0", "0.9", "global null, ρ = 0.9"),
+                                                (.fdr, "0.5", "0", "half the metrics with an effect, independent"), (.fdr, "0.5", "0.9", "half the metrics with an effect, ρ = 0.9")] {
+            let sub = pts.filter { $0.arms == arms && ($0.fraction == fraction || $0.fraction == fraction + ".0") && ($0.rho == rho || $0.rho == rho + ".0") }
+            var series: [SVGChart.Series] = []
+            for policy in policies(sub) {
+                let s = sub.filter { $0.policy == policy }.sorted { $0.m < $1.m }.compactMap { p in
+                    p.v(measure).map { SVGChart.Point(x: Double(p.m), y: $0.estimate, error: 2 * ($0.mcse ?? 0)) }
+                }
+                series.append(SVGChart.Series(name: policy, points: s))
+            }
+            guard !series.isEmpty else { continue }
+            var chart = SVGChart(title: "\(measure == .fwer ? "FWER" : "FDR") vs number of metrics — \(label)", xLabel: "metrics m (log scale)",
+                                 yLabel: measure == .fwer ? "family-wise error rate" : "false discovery rate", series: series)
+            chart.logX = true
+            chart.referenceLines = [(c.alpha, "α = q = \(Num.sig(c.alpha))")]
+            chart.width = 900
+            chart.height = 440
+            h += "<figure>\(chart.render())<figcaption>\(measure == .fwer ? "FWER" : "FDR") by m, one treatment, ±2 MCSE bars; dashed: α.</figcaption></figure>\n"
+        }
+        h += MarkdownLite.html(markdown(c))
+        h += "</body></html>\n"
+        return h
+    }
+
+    /// Tidy rows: arms, metrics, correlation, effect_fraction, policy, measure, estimate, mcse, replications.
+    public static func csv(_ c: MultipleTestingCalibration) -> String {
+        var lines = ["arms,metrics,correlation,effect_fraction,policy,measure,estimate,mcse,replications"]
+        for p in points(c) {
+            for m in p.summary.measures {
+                lines.append([String(p.arms), String(p.m), p.rho, p.fraction, p.policy, m.measure.rawValue, Num.csv(m.estimate), Num.csv(m.mcse),
+                              String(m.replications)].map(Escape.csv).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func json(_ c: MultipleTestingCalibration) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try encoder.encode(c) + Data("\n".utf8)
+    }
+}
