@@ -147,9 +147,6 @@ public enum MultipleTestingReport {
     }
 
     public static func json(_ c: MultipleTestingCalibration) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try encoder.encode(c) + Data("\n".utf8)
+        try ResultFiles.encode(c)
     }
 }

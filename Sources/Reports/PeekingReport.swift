@@ -261,10 +261,7 @@ public enum PeekingReport {
     }
 
     public static func json(_ c: PeekingCalibration) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try encoder.encode(c) + Data("\n".utf8)
+        try ResultFiles.encode(c)
     }
 }
 

@@ -6,19 +6,29 @@ public enum ResultFiles {
     /// `result.json`: the whole result, keys sorted, so identical results give identical bytes
     /// (apart from the `run` block, which records threads and timings).
     public static func json(_ result: ScenarioResult) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        var data = try encoder.encode(result)
-        data.append(0x0A)
-        return data
+        try encode(result)
     }
 
     /// Reads a `result.json` back.
     public static func read(_ data: Data) throws -> ScenarioResult {
+        try decode(ScenarioResult.self, from: data)
+    }
+
+    /// The JSON form of every SplitBench output: pretty, keys sorted (so identical values give
+    /// identical bytes), infinities and NaN as the strings "Infinity", "-Infinity", "NaN", and a
+    /// final newline.
+    public static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try encoder.encode(value) + Data("\n".utf8)
+    }
+
+    /// Decodes what ``encode(_:)`` wrote.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try decoder.decode(ScenarioResult.self, from: data)
+        return try decoder.decode(type, from: data)
     }
 
     /// `measures.csv`: one row per (cell, analysis, comparison, measure), columns

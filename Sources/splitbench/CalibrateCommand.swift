@@ -45,9 +45,7 @@ struct CalibratePeeking: AsyncParsableCommand {
         if let from {
             let calibration: PeekingCalibration
             do {
-                let decoder = JSONDecoder()
-                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-                calibration = try decoder.decode(PeekingCalibration.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
+                calibration = try ResultFiles.decode(PeekingCalibration.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
             } catch {
                 printError("error: \(from): not a peeking calibration JSON (\(error))")
                 throw ExitCode(2)
@@ -132,9 +130,7 @@ struct CalibrateMultipleTesting: AsyncParsableCommand {
         if let from {
             let previous: MultipleTestingCalibration
             do {
-                let decoder = JSONDecoder()
-                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-                previous = try decoder.decode(MultipleTestingCalibration.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
+                previous = try ResultFiles.decode(MultipleTestingCalibration.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
             } catch {
                 printError("error: \(from): not a multiple-testing calibration JSON (\(error))")
                 throw ExitCode(2)
