@@ -116,8 +116,6 @@ public struct ReplicationEngine: Sendable {
         // Sums per (look interval, arm, metric), and enrolled counts per (interval, arm).
         var sums = [Sums](repeating: Sums(), count: looks.count * arms * max(metrics, 1))
         var counts = [Int](repeating: 0, count: looks.count * arms)
-        var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: plan.segmentSamplers.count))
-        var interval = 0
         let n = study.population.units
         let segmentSamplers = plan.segmentSamplers
         let privateGenerators = plan.generators.map { $0.privateCopy() }
@@ -126,6 +124,10 @@ public struct ReplicationEngine: Sendable {
         privateGenerators.withUnsafeBufferPointer { gens in
             sums.withUnsafeMutableBufferPointer { sums in
                 counts.withUnsafeMutableBufferPointer { counts in
+                    // Locals of this closure (not captured from outside), so the optimiser can
+                    // pass `unit` to the generators without copying it.
+                    var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: segmentSamplers.count))
+                    var interval = 0
                     var nextCut = looks[0].units
                     for i in 0..<n {
                         while interval < looks.count - 1 && i >= nextCut {
