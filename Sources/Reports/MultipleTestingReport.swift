@@ -107,8 +107,7 @@ public enum MultipleTestingReport {
 
     public static func html(_ c: MultipleTestingCalibration) -> String {
         let pts = points(c)
-        var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Multiple-testing calibration — SplitBench</title>\n"
-        h += "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}figcaption{font-size:12px;color:#555}</style></head><body>\n"
+        var h = MarkdownLite.pageHead(title: "Multiple-testing calibration — SplitBench")
         let arms = pts.map(\.arms).min() ?? 2
         for (measure, fraction, rho, label) in [(Measure.fwer, "0", "0", "global null, independent metrics"), (.fwer, "0", "0.9", "global null, ρ = 0.9"),
                                                 (.fdr, "0.5", "0", "half the metrics with an effect, independent"), (.fdr, "0.5", "0.9", "half the metrics with an effect, ρ = 0.9")] {

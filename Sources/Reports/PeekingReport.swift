@@ -209,8 +209,7 @@ public enum PeekingReport {
 
     public static func html(_ c: PeekingCalibration) -> String {
         let pts = points(c)
-        var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Peeking calibration — SplitBench</title>\n"
-        h += "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}figcaption{font-size:12px;color:#555}</style></head><body>\n"
+        var h = MarkdownLite.pageHead(title: "Peeking calibration — SplitBench")
         for m in ["b", "c"] {
             let mp = pts.filter { $0.metric == m }
             var fpr: [SVGChart.Series] = []
@@ -268,6 +267,12 @@ public enum PeekingReport {
 /// The small subset of Markdown the reports produce (headings, paragraphs, bullet lists,
 /// pipe tables, bold, code spans) as HTML.
 enum MarkdownLite {
+    /// The opening of a calibration report page, up to `<body>`, with its style sheet.
+    static func pageHead(title: String) -> String {
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(Escape.html(title))</title>\n"
+            + "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}figcaption{font-size:12px;color:#555}</style></head><body>\n"
+    }
+
     static func html(_ md: String) -> String {
         var out = ""
         var table: [[String]] = []

@@ -12,19 +12,10 @@ struct Calibrate: AsyncParsableCommand {
         subcommands: [CalibratePeeking.self, CalibrateMultipleTesting.self])
 }
 
-struct CalibratePeeking: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "peeking",
-        abstract: "Run the peeking calibration and write peeking.{md,html,csv,json}.",
-        discussion: """
-        Runs scenarios/calibration/peeking.yaml (naive peeking, group sequential designs with correct and \
-        misestimated traffic, mSPRT, confidence sequences and Bayesian stopping, for K = 1…100 looks and \
-        daily looks, under H0 and H1), computes the exact naive-peeking probabilities and the group \
-        sequential boundaries beside rpact's, and writes the report. Exit codes: 0 done, 2 bad input.
-        """)
-
-    @Option(help: "The calibration scenario.")
-    var scenario = "scenarios/calibration/peeking.yaml"
+/// Options shared by the calibration commands.
+struct CalibrationOptions: ParsableArguments {
+    @Option(help: "The calibration scenario (default: the command's file in scenarios/calibration/).")
+    var scenario: String?
 
     @Option(help: "Override the replications per cell.")
     var replications: Int?
@@ -38,28 +29,52 @@ struct CalibratePeeking: AsyncParsableCommand {
     @Flag(help: "No progress bar.")
     var quiet = false
 
-    @Option(help: "Re-render the report from an earlier peeking.json instead of running.")
+    @Option(help: "Re-render the report from an earlier JSON of the same command instead of running.")
     var from: String?
 
-    func run() async throws {
-        if let from {
-            let calibration: PeekingCalibration
-            do {
-                calibration = try ResultFiles.decode(PeekingCalibration.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
-            } catch {
-                printError("error: \(from): not a peeking calibration JSON (\(error))")
-                throw ExitCode(2)
-            }
-            try write(calibration)
-            return
-        }
-        var args = [scenario, "--out", out]
+    /// The scenario and a driver with these options (exit 2 on a bad file).
+    func load(defaultScenario: String) throws -> (ScenarioDriver, Scenario) {
+        var args = [scenario ?? defaultScenario, "--out", out]
         if let replications { args += ["--replications", String(replications)] }
         if let threads { args += ["--threads", String(threads)] }
         if quiet { args.append("--quiet") }
-        let options = try RunOptions.parse(args)
-        let driver = ScenarioDriver(options: options)
+        let driver = ScenarioDriver(options: try RunOptions.parse(args))
         guard let s = try driver.loadAll().first else { throw ExitCode(2) }
+        return (driver, s)
+    }
+
+    /// The calibration read from `--from`, or nil when it is not given (exit 2 on a bad file).
+    func previous<T: Decodable>(_ type: T.Type, kind: String) throws -> T? {
+        guard let from else { return nil }
+        do {
+            return try ResultFiles.decode(type, from: Data(contentsOf: URL(fileURLWithPath: from)))
+        } catch {
+            printError("error: \(from): not a \(kind) JSON (\(error))")
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct CalibratePeeking: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peeking",
+        abstract: "Run the peeking calibration and write peeking.{md,html,csv,json}.",
+        discussion: """
+        Runs scenarios/calibration/peeking.yaml (naive peeking, group sequential designs with correct and \
+        misestimated traffic, mSPRT, confidence sequences and Bayesian stopping, for K = 1…100 looks and \
+        daily looks, under H0 and H1), computes the exact naive-peeking probabilities and the group \
+        sequential boundaries beside rpact's, and writes the report. Exit codes: 0 done, 2 bad input.
+        """)
+
+    @OptionGroup var options: CalibrationOptions
+    static let defaultScenario = "scenarios/calibration/peeking.yaml"
+
+    func run() async throws {
+        if let previous = try options.previous(PeekingCalibration.self, kind: "peeking calibration") {
+            try write(previous)
+            return
+        }
+        let (driver, s) = try options.load(defaultScenario: Self.defaultScenario)
         let result = try await driver.run(s)
         let alpha = 0.05
         // Exact naive probabilities for every K the scenario uses.
@@ -68,7 +83,7 @@ struct CalibratePeeking: AsyncParsableCommand {
         let policy = try NaivePeekingPolicy(alpha: alpha)
         let exact = try ks.sorted().map { ExactNaive(looks: $0, probability: try policy.rejectionProbabilityUnderH0(looks: $0)) }
         // Boundaries beside rpact's.
-        let refURL = URL(fileURLWithPath: scenario).deletingLastPathComponent().appendingPathComponent("rpact-boundaries.json")
+        let refURL = URL(fileURLWithPath: options.scenario ?? Self.defaultScenario).deletingLastPathComponent().appendingPathComponent("rpact-boundaries.json")
         var rows: [BoundaryRow] = []
         struct RefFile: Decodable { struct D: Decodable { let design: String; let looks: Int; let criticalValues: [Double] }; let designs: [D] }
         if let data = try? Data(contentsOf: refURL), let ref = try? JSONDecoder().decode(RefFile.self, from: data) {
@@ -87,7 +102,7 @@ struct CalibratePeeking: AsyncParsableCommand {
     }
 
     func write(_ calibration: PeekingCalibration) throws {
-        let folder = URL(fileURLWithPath: out)
+        let folder = URL(fileURLWithPath: options.out)
         try AtomicFile.write(PeekingReport.markdown(calibration), to: folder.appendingPathComponent("peeking.md"))
         try AtomicFile.write(PeekingReport.html(calibration), to: folder.appendingPathComponent("peeking.html"))
         try AtomicFile.write(PeekingReport.csv(calibration), to: folder.appendingPathComponent("peeking.csv"))
@@ -108,44 +123,17 @@ struct CalibrateMultipleTesting: AsyncParsableCommand {
         checks the known guarantees. Exit codes: 0 done, 2 bad input.
         """)
 
-    @Option(help: "The calibration scenario.")
-    var scenario = "scenarios/calibration/multiple-testing.yaml"
-
-    @Option(help: "Override the replications per cell.")
-    var replications: Int?
-
-    @Option(help: "Output directory.")
-    var out = "results/calibration"
-
-    @Option(help: "Worker threads (default: every core).")
-    var threads: Int?
-
-    @Flag(help: "No progress bar.")
-    var quiet = false
-
-    @Option(help: "Re-render the report (and re-check the guarantees) from an earlier multiple-testing.json instead of running.")
-    var from: String?
+    @OptionGroup var options: CalibrationOptions
+    static let defaultScenario = "scenarios/calibration/multiple-testing.yaml"
 
     func run() async throws {
-        if let from {
-            let previous: MultipleTestingCalibration
-            do {
-                previous = try ResultFiles.decode(MultipleTestingCalibration.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
-            } catch {
-                printError("error: \(from): not a multiple-testing calibration JSON (\(error))")
-                throw ExitCode(2)
-            }
+        if let previous = try options.previous(MultipleTestingCalibration.self, kind: "multiple-testing calibration") {
             try write(MultipleTestingCalibration(result: previous.result, checks: Self.checks(previous.result, alpha: previous.alpha), alpha: previous.alpha))
             return
         }
-        var args = [scenario, "--out", out]
-        if let replications { args += ["--replications", String(replications)] }
-        if let threads { args += ["--threads", String(threads)] }
-        if quiet { args.append("--quiet") }
-        let driver = ScenarioDriver(options: try RunOptions.parse(args))
-        guard let s = try driver.loadAll().first else { throw ExitCode(2) }
+        let (driver, s) = try options.load(defaultScenario: Self.defaultScenario)
         guard let family = s.cells.first?.study.family else {
-            printError("error: \(scenario): not a multiple-testing family scenario (no family key)")
+            printError("error: \(s.file): not a multiple-testing family scenario (no family key)")
             throw ExitCode(2)
         }
         let result = try await driver.run(s)
@@ -154,7 +142,7 @@ struct CalibrateMultipleTesting: AsyncParsableCommand {
 
     func write(_ calibration: MultipleTestingCalibration) throws {
         let result = calibration.result
-        let folder = URL(fileURLWithPath: out)
+        let folder = URL(fileURLWithPath: options.out)
         try AtomicFile.write(MultipleTestingReport.markdown(calibration), to: folder.appendingPathComponent("multiple-testing.md"))
         try AtomicFile.write(MultipleTestingReport.html(calibration), to: folder.appendingPathComponent("multiple-testing.html"))
         try AtomicFile.write(MultipleTestingReport.csv(calibration), to: folder.appendingPathComponent("multiple-testing.csv"))
