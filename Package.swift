@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "Scenarios",
-            dependencies: ["Simulation", "Yams", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Simulation", "Analysis", "Assignment", "Yams", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(name: "Reports", dependencies: ["Simulation"], swiftSettings: strict),
@@ -66,8 +66,8 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios"], swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Analysis", "Assignment", "Distributions"], swiftSettings: strict),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Simulation"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
         .testTarget(name: "SplitbenchCLITests", dependencies: ["splitbench"], exclude: ["Snapshots"], swiftSettings: strict),
     ],

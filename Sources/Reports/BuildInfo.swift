@@ -1,4 +1,3 @@
-import Distributions
 import Foundation
 
 /// Provenance of a SplitBench binary, recorded in every result file and printed by
@@ -24,9 +23,6 @@ public enum BuildInfo {
         #endif
     }()
 
-    /// The GSL version the process runs with.
-    public static var gslVersion: String { GSL.version }
-
     /// The git commit of the checkout this binary was built in, if it can be found:
     /// `$SPLITBENCH_GIT_COMMIT` when set, else the `HEAD` of the nearest `.git` above the
     /// executable (read from the files; no `git` process is started). `nil` when unknown.
@@ -39,7 +35,8 @@ public enum BuildInfo {
     }()
 
     /// The one-line version string: `splitbench 0.1.0 (GSL 2.7.1, Swift 6.3, commit abc1234)`.
-    public static var versionLine: String {
+    /// The GSL version is handed in by the caller (Reports does not link the numerics).
+    public static func versionLine(gslVersion: String) -> String {
         var parts = ["GSL \(gslVersion)", "Swift \(swiftVersion)"]
         parts.append("commit \(gitCommit.map { String($0.prefix(12)) } ?? "unknown")")
         return "splitbench \(packageVersion) (\(parts.joined(separator: ", ")))"

@@ -51,4 +51,18 @@ public enum ResultFiles {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Every replication's outcome per comparison (`run --records`), numbers in their shortest
+    /// round-trip form, so a replay can be compared exactly.
+    public static func recordsCSV(_ rows: [ReplicationRow], scenario: String) -> String {
+        var lines = ["scenario,cell,replication,analysis,comparison,status,estimate,standard_error,lower,upper,p_value,rejected,stop_look,sample_size"]
+        for r in rows {
+            let o = r.outcome
+            let fields = [scenario, String(r.cell), String(r.replication), r.analysis, r.comparison, o.status.rawValue,
+                          Num.csv(o.estimate), Num.csv(o.standardError), Num.csv(o.lower), Num.csv(o.upper), Num.csv(o.pValue),
+                          o.rejected ? "1" : "0", String(o.stopLook), String(o.sampleSize)]
+            lines.append(fields.map(Escape.csv).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

@@ -1,4 +1,6 @@
 import Analysis
+import Assignment
+import Foundation
 import Simulation
 
 /// The scenario file schema (version 1): every key, its type and its checks. The README's
@@ -102,7 +104,7 @@ enum ScenarioSchema {
     // MARK: population
 
     static func population(_ v: Value) throws(ScenarioError) -> PopulationSpec {
-        let o = try v.object(allowed: ["units", "days", "arrivals", "segments"])
+        let o = try v.object(allowed: ["units", "days", "arrivals", "segments", "attributes"])
         let units = try o.required("units").int(in: 2...100_000_000)
         let days = try o.optional("days")?.int(in: 1...3650) ?? 14
         var arrivals = Arrivals.uniform
@@ -139,7 +141,24 @@ enum ScenarioSchema {
                 segments.append(Segment(attribute: attribute, levels: levels, shares: shares))
             }
         }
-        return PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments)
+        var attributes: [PopulationAttribute] = []
+        if let a = o.optional("attributes") {
+            for (name, valuesNode) in try a.entries() {
+                guard !segments.contains(where: { $0.attribute == name }) else {
+                    throw valuesNode.fail("\"\(name)\" is already a segment (segments are attributes for targeting too)")
+                }
+                var values: [AttributeValue] = [], shares: [Double] = []
+                for (value, share) in try valuesNode.entries() {
+                    values.append(.string(value))
+                    shares.append(try share.double(in: 0, 1))
+                }
+                guard !values.isEmpty else { throw valuesNode.fail("expected at least one value") }
+                let total = shares.reduce(0, +)
+                guard abs(total - 1) <= 1e-9 else { throw valuesNode.fail("the shares must sum to 1, got \(total)") }
+                attributes.append(PopulationAttribute(name: name, values: values, shares: shares))
+            }
+        }
+        return PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments, attributes: attributes)
     }
 
     // MARK: metrics
@@ -209,7 +228,11 @@ enum ScenarioSchema {
     // MARK: experiment
 
     static func experiment(_ v: Value) throws(ScenarioError) -> ExperimentSpec {
-        let o = try v.object(allowed: ["hash", "variants", "factors", "allocation", "assignment"])
+        let o = try v.object(allowed: ["hash", "variants", "factors", "allocation", "assignment", "ruleset", "analyse"])
+        if let r = o.optional("ruleset") { return try productionRuleset(o, r) }
+        if o.has("analyse") {
+            throw ScenarioError(file: o.file, keyPath: "\(o.path).analyse", message: "analyse names an experiment of experiment.ruleset, which is missing")
+        }
         let hash = try o.optional("hash")?.string() ?? "sha256"
         guard SimulationDefaults.hashSchemes.contains(hash) else {
             throw try o.required("hash").fail("unknown hash scheme \"\(hash)\"; expected one of: \(SimulationDefaults.hashSchemes.joined(separator: ", "))")
@@ -255,6 +278,44 @@ enum ScenarioSchema {
             throw ScenarioError(file: o.file, keyPath: "\(o.path).variants", message: "required key is missing (or give factors for an MVT)")
         }
         return ExperimentSpec(hash: hash, variants: variants, allocation: allocation, assignment: mode, factors: factors)
+    }
+
+    /// `experiment: {ruleset: FILE, analyse: EXPERIMENT_ID}`: a production ruleset, read and
+    /// validated by the Assignment module; the study's arms are the analysed experiment's
+    /// variants. FILE is relative to the working directory, or else to the scenario's folder.
+    static func productionRuleset(_ o: Object, _ r: Value) throws(ScenarioError) -> ExperimentSpec {
+        for k in ["hash", "variants", "factors", "allocation"] where o.has(k) {
+            throw ScenarioError(file: o.file, keyPath: "\(o.path).\(k)", message: "with experiment.ruleset the variants, hash and allocation come from the ruleset: remove this key")
+        }
+        let path = try r.string()
+        let base = o.file.components(separatedBy: " [cell ").first ?? o.file
+        let candidates = path.hasPrefix("/") ? [path] : [path, ((base as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
+              let data = FileManager.default.contents(atPath: found) else {
+            throw r.fail("cannot read the ruleset file \"\(path)\" (looked in the working directory and beside the scenario)")
+        }
+        let json: JSONValue
+        let ruleset: Ruleset
+        do {
+            json = try JSONDecoder().decode(JSONValue.self, from: data)
+            ruleset = try Ruleset(jsonValue: json)
+        } catch {
+            throw r.fail("the ruleset \(found) is invalid: \(error)")
+        }
+        let analyseValue = try o.required("analyse")
+        let id = try analyseValue.string()
+        guard let x = ruleset.experiment(id) else {
+            throw analyseValue.fail("the ruleset has no experiment \"\(id)\"; expected one of: \(ruleset.experiments.map(\.id).joined(separator: ", "))")
+        }
+        guard x.variants.count >= 2 else { throw analyseValue.fail("the experiment \"\(id)\" needs at least two variants (the first is the control)") }
+        var mode = AssignmentMode.hashed
+        if let a = o.optional("assignment") {
+            guard try a.string() == "hashed" else { throw a.fail("a production ruleset is evaluated by the hash; expected hashed") }
+            mode = .hashed
+        }
+        var e = ExperimentSpec(hash: x.hash.rawValue, variants: x.variants.map { ($0.name, $0.weight) }, allocation: x.allocation, assignment: mode)
+        e.ruleset = RulesetSource(file: path, json: json, analyse: id)
+        return e
     }
 
     // MARK: effects

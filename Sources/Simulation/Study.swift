@@ -1,4 +1,5 @@
 import Analysis
+import Assignment
 import Foundation
 
 /// A simulation study: one scenario cell, fully resolved (sweeps already applied).
@@ -7,7 +8,7 @@ import Foundation
 /// validation and key paths) or built directly in Swift. They describe the Aims, Data-generating
 /// mechanism, Estimands, Methods and Performance measures of the study (Morris, White &
 /// Crowther 2019, "ADEMP").
-public struct Study: Equatable, Sendable {
+public struct Study: Sendable {
     public var id: String
     public var description: String
     public var seed: UInt64
@@ -22,6 +23,15 @@ public struct Study: Equatable, Sendable {
     public var measures: [Measure]
     /// A multiple-testing family (then `metrics` are the family's and `analyses` is empty).
     public var family: FamilySpec?
+    /// How units get their arms, period by period (default: ``FixedSplit``, the A/B/n and MVT
+    /// design). Any type conforming to ``Design`` plugs in here.
+    public var design: (any Design)?
+    /// Faults between the truth and the log, applied in order (each on its own stream).
+    public var faults: [any Fault] = []
+    /// Outcome components beyond the treatment effect, each applied to the metric it names.
+    public var components: [MetricComponent] = []
+    /// The population model (default: ``StandardPopulation`` of `population`).
+    public var populationModel: (any PopulationModel)?
 
     public init(id: String, description: String = "", seed: UInt64, replications: Int,
                 population: PopulationSpec, metrics: [MetricSpec], experiment: ExperimentSpec,
@@ -39,6 +49,7 @@ public struct Study: Equatable, Sendable {
         self.looks = looks
         self.measures = measures
         self.family = nil
+        self.design = nil
     }
 
     /// The metric named `name`, if any.
@@ -54,12 +65,60 @@ public struct PopulationSpec: Equatable, Sendable {
     public var arrivals: Arrivals
     /// Segment attributes: attribute name → [(level, share)], shares summing to 1.
     public var segments: [Segment]
+    /// Attributes that targeting reads (and effects do not): each a categorical draw of
+    /// typed values, made before assignment. Segments are attributes for targeting too.
+    public var attributes: [PopulationAttribute]
 
-    public init(units: Int, days: Int = 14, arrivals: Arrivals = .uniform, segments: [Segment] = []) {
+    public init(units: Int, days: Int = 14, arrivals: Arrivals = .uniform, segments: [Segment] = [],
+                attributes: [PopulationAttribute] = []) {
         self.units = units
         self.days = days
         self.arrivals = arrivals
         self.segments = segments
+        self.attributes = attributes
+    }
+}
+
+/// A unit attribute for targeting: values (strings, numbers or booleans, as the ruleset's
+/// conditions compare them) with their population shares.
+public struct PopulationAttribute: Equatable, Sendable {
+    public var name: String
+    public var values: [AttributeValue]
+    public var shares: [Double]
+
+    public init(name: String, values: [AttributeValue], shares: [Double]) {
+        self.name = name
+        self.values = values
+        self.shares = shares
+    }
+}
+
+/// An outcome component bound to the metric it shapes.
+public struct MetricComponent: Sendable {
+    public var metric: String
+    public var component: any OutcomeComponent
+
+    public init(metric: String, component: any OutcomeComponent) {
+        self.metric = metric
+        self.component = component
+    }
+}
+
+/// A production ruleset under test: every experiment, layer and holdout of the file is
+/// evaluated (targeting, holdouts, layers, caps), and `analyse` names the experiment whose
+/// variants the study's arms are.
+public struct RulesetSource: Equatable, Sendable {
+    /// The file as named in the scenario (for messages).
+    public var file: String
+    /// The ruleset JSON as parsed.
+    public var json: JSONValue
+    /// The experiment analysed.
+    public var analyse: String
+
+    public init(file: String, json: JSONValue, analyse: String) {
+        self.file = file
+        self.json = json
+        self.analyse = analyse
     }
 }
 
@@ -168,6 +227,9 @@ public struct ExperimentSpec: Equatable, Sendable {
     /// For an MVT: the factors and their levels, in order; `variants` is then their full
     /// factorial, named `factor=level,factor=level`.
     public var factors: [Factor]
+    /// A production ruleset to evaluate instead of the one built from `hash`, `variants` and
+    /// `allocation` (whose variants then mirror the analysed experiment's).
+    public var ruleset: RulesetSource?
 
     public init(hash: String = "sha256", variants: [(name: String, weight: Double)],
                 allocation: Double = 1, assignment: AssignmentMode = .hashed, factors: [Factor] = []) {
@@ -176,12 +238,14 @@ public struct ExperimentSpec: Equatable, Sendable {
         self.allocation = allocation
         self.assignment = assignment
         self.factors = factors
+        self.ruleset = nil
     }
 
     public var control: String { variants.first?.name ?? "control" }
 
     public static func == (a: ExperimentSpec, b: ExperimentSpec) -> Bool {
         a.hash == b.hash && a.allocation == b.allocation && a.assignment == b.assignment && a.factors == b.factors
+            && a.ruleset == b.ruleset
             && a.variants.map(\.name) == b.variants.map(\.name) && a.variants.map(\.weight) == b.variants.map(\.weight)
     }
 }

@@ -75,7 +75,7 @@ struct CalibratePeeking: AsyncParsableCommand {
             return
         }
         let (driver, s) = try options.load(defaultScenario: Self.defaultScenario)
-        let result = try await driver.run(s)
+        let result = try await driver.run(s).result
         let alpha = 0.05
         // Exact naive probabilities for every K the scenario uses.
         var ks = Set<Int>()
@@ -136,7 +136,7 @@ struct CalibrateMultipleTesting: AsyncParsableCommand {
             printError("error: \(s.file): not a multiple-testing family scenario (no family key)")
             throw ExitCode(2)
         }
-        let result = try await driver.run(s)
+        let result = try await driver.run(s).result
         try write(MultipleTestingCalibration(result: result, checks: Self.checks(result, alpha: family.alpha), alpha: family.alpha))
     }
 

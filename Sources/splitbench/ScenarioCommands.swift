@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributions
 import Foundation
 import Reports
 import Scenarios
@@ -28,6 +29,18 @@ struct RunOptions: ParsableArguments {
 
     @Flag(help: "No progress bar.")
     var quiet = false
+
+    @Flag(help: "Also write records.csv: every replication's outcome per comparison (memory grows with the replications).")
+    var records = false
+
+    @Option(help: "Replication engine: automatic (the fused fast path where it applies) or staged. Results are identical.")
+    var engine: EngineChoice = .automatic
+}
+
+/// `--engine`.
+enum EngineChoice: String, ExpressibleByArgument, CaseIterable {
+    case automatic, staged
+    var path: ReplicationEngine.Path { self == .staged ? .staged : .automatic }
 }
 
 /// Loads scenarios, runs them, and writes their results. Loading happens first, for every
@@ -46,14 +59,15 @@ struct ScenarioDriver {
         }
     }
 
-    func run(_ scenario: Scenario) async throws -> ScenarioResult {
+    func run(_ scenario: Scenario) async throws -> (result: ScenarioResult, rows: [ReplicationRow]) {
         let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let progress: (@Sendable (Int, Int) -> Void)? = (options.quiet || isatty(2) == 0) ? nil : ProgressBar(label: scenario.id).update
-        let runner = SimulationRunner(threads: threads, progress: progress)
+        var runner = SimulationRunner(threads: threads, path: options.engine.path, progress: progress)
+        runner.keepRecords = options.records
         let started = Date()
         let clock = ContinuousClock.now
         let inputs = scenario.cellInputs(replications: options.replications, seed: options.seed)
-        let output: (cells: [CellResult], gates: [GateResult], cellSeconds: [Double])
+        let output: SimulationRunner.Output
         do {
             output = try await runner.run(scenarioID: scenario.id, cells: inputs, gates: scenario.gates)
         } catch let e as SimulationError {
@@ -64,19 +78,23 @@ struct ScenarioDriver {
         let d = clock.duration(to: .now)
         let formatter = ISO8601DateFormatter()
         let info = RunInfo(splitbenchVersion: BuildInfo.packageVersion, gitCommit: BuildInfo.gitCommit, swiftVersion: BuildInfo.swiftVersion,
-                           gslVersion: BuildInfo.gslVersion, threads: threads, startedAt: formatter.string(from: started),
+                           gslVersion: GSL.version, threads: threads, startedAt: formatter.string(from: started),
                            wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
                            cellSeconds: output.cellSeconds)
-        return ScenarioResult(scenario: scenario.id, description: scenario.description, file: scenario.file,
-                              scenarioHash: scenario.sourceHash, seed: inputs.first?.study.seed ?? 0,
-                              replications: inputs.first?.study.replications ?? 0, factors: scenario.factors,
-                              cells: output.cells, gates: output.gates, run: info)
+        let result = ScenarioResult(scenario: scenario.id, description: scenario.description, file: scenario.file,
+                                    scenarioHash: scenario.sourceHash, seed: inputs.first?.study.seed ?? 0,
+                                    replications: inputs.first?.study.replications ?? 0, factors: scenario.factors,
+                                    cells: output.cells, gates: output.gates, run: info)
+        return (result, output.rows)
     }
 
     /// Writes result.json, measures.csv, report.md and report.html under `dir/<scenario id>/`,
     /// each atomically.
-    static func write(_ result: ScenarioResult, to dir: String) throws -> URL {
+    static func write(_ result: ScenarioResult, rows: [ReplicationRow] = [], to dir: String) throws -> URL {
         let folder = URL(fileURLWithPath: dir).appendingPathComponent(result.scenario)
+        if !rows.isEmpty {
+            try AtomicFile.write(ResultFiles.recordsCSV(rows, scenario: result.scenario), to: folder.appendingPathComponent("records.csv"))
+        }
         try AtomicFile.write(try ResultFiles.json(result), to: folder.appendingPathComponent("result.json"))
         try AtomicFile.write(ResultFiles.measuresCSV(result), to: folder.appendingPathComponent("measures.csv"))
         try AtomicFile.write(ScenarioReport.markdown(result), to: folder.appendingPathComponent("report.md"))
@@ -110,8 +128,8 @@ struct Run: AsyncParsableCommand {
         let scenarios = try driver.loadAll()
         let out = options.out ?? "results"
         for s in scenarios {
-            let result = try await driver.run(s)
-            let folder = try ScenarioDriver.write(result, to: out)
+            let (result, rows) = try await driver.run(s)
+            let folder = try ScenarioDriver.write(result, rows: rows, to: out)
             let gates = result.gates.isEmpty ? "" : ", gates \(result.gates.filter(\.passed).count)/\(result.gates.count) passed"
             print("\(s.id): \(result.cells.count) cell(s) × \(result.replications) replications in \(String(format: "%.2f", result.run.wallSeconds)) s\(gates) → \(folder.path)")
         }
@@ -133,9 +151,9 @@ struct Gate: AsyncParsableCommand {
         let scenarios = try driver.loadAll()
         var results: [ScenarioResult] = []
         for s in scenarios {
-            let result = try await driver.run(s)
+            let (result, rows) = try await driver.run(s)
             results.append(result)
-            if let out = options.out { _ = try ScenarioDriver.write(result, to: out) }
+            if let out = options.out { _ = try ScenarioDriver.write(result, rows: rows, to: out) }
             let failed = result.gates.filter { !$0.passed }
             print("\(failed.isEmpty ? "PASS" : "FAIL") \(s.id): \(result.gates.count - failed.count)/\(result.gates.count) gates passed (\(String(format: "%.1f", result.run.wallSeconds)) s)")
             for g in failed {

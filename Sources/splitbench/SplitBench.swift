@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributions
 import Foundation
 import Reports
 
@@ -12,8 +13,8 @@ struct SplitBench: AsyncParsableCommand {
         Exit codes: 0 success, 1 a check or gate failed, 2 bad input.
         See README.md for the scenario file reference.
         """,
-        version: BuildInfo.versionLine,
-        subcommands: [Run.self, Gate.self, Validate.self, Report.self, Calibrate.self, PlanCommand.self, Analyze.self, AssignCommand.self]
+        version: BuildInfo.versionLine(gslVersion: GSL.version),
+        subcommands: [Run.self, Gate.self, Validate.self, Report.self, Replay.self, Calibrate.self, PlanCommand.self, Analyze.self, AssignCommand.self]
     )
 
     /// Runs the command, mapping ArgumentParser's usage errors (exit 64) to SplitBench's

@@ -9,10 +9,11 @@ import Testing
     func agreesWithTheEvaluator(scheme: String) throws {
         var study = Studies.aa(replications: 2, units: 1000, assignment: .hashed)
         study.experiment = ExperimentSpec(hash: scheme, variants: [("control", 0.3), ("b", 0.3), ("c", 0.4)], allocation: 0.8)
-        let plan = try CellPlan(study: study, scenarioID: study.id, cellIndex: 3)
-        var assigner = try HashedAssigner(plan: plan, replication: 5)
+        let plan = try CellPlan(study: study, scenarioID: study.id, cellIndex: 3, factors: [FactorValue(key: "units", value: "1000")])
+        let salt = ReplicationContext(plan: plan, replication: 5).salt
+        var assigner = try HashedAssigner(study: study, salt: salt)
         let evaluator = Evaluator(ruleset: try Ruleset(json: """
-            {"experiments": [{"id": "\(study.id)", "salt": "\(study.id)/3/5", "hash": "\(scheme)", "unit": "id", "allocation": 0.8,
+            {"experiments": [{"id": "\(study.id)", "salt": "\(salt)", "hash": "\(scheme)", "unit": "id", "allocation": 0.8,
               "variants": [{"name": "control", "weight": 0.3}, {"name": "b", "weight": 0.3}, {"name": "c", "weight": 0.4}]}]}
             """))
         var counts = [0, 0, 0, 0]
@@ -33,7 +34,8 @@ import Testing
     @Test func eachReplicationHasItsOwnSalt() throws {
         let study = Studies.aa(replications: 2, units: 200, assignment: .hashed)
         let plan = try CellPlan(study: study, scenarioID: study.id, cellIndex: 0)
-        var a = try HashedAssigner(plan: plan, replication: 0), b = try HashedAssigner(plan: plan, replication: 1)
+        var a = try HashedAssigner(study: study, salt: ReplicationContext(plan: plan, replication: 0).salt)
+        var b = try HashedAssigner(study: study, salt: ReplicationContext(plan: plan, replication: 1).salt)
         let x = (0..<200).map { a.arm(ofUnit: $0) }, y = (0..<200).map { b.arm(ofUnit: $0) }
         #expect(x != y)
     }

@@ -8,10 +8,21 @@ public struct CellPlan: Sendable {
     public let study: Study
     /// The 64-bit key of the scenario id (FNV-1a 64), part of every replication's stream path.
     public let scenarioKey: UInt64
-    /// The cell's index in its scenario.
+    /// The cell's index in its scenario (its position in the sweep, for display).
     public let cellIndex: Int
+    /// The cell's key: a hash of its factor values (not its position), part of every stream
+    /// path and of the assignment salt, so adding a sweep value or an exclusion never changes
+    /// another cell's numbers.
+    public let cellKey: UInt64
     public let generators: [MetricGenerator]
-    public let segmentSamplers: [Categorical]
+    /// The stages of a replication.
+    public let population: any PopulationModel
+    public let design: any Design
+    public let faults: [any Fault]
+    /// Each fault's named stream purpose (`fault/<kind>/<n>`).
+    public let faultPurposes: [StreamPurpose]
+    /// The replication clock: the union of the look times and the design's update times.
+    public let periods: [Period]
     /// Units arrived at each look, and the look's day.
     public let looks: [(units: Int, day: Double)]
     public let armWeights: [Double]
@@ -20,24 +31,34 @@ public struct CellPlan: Sendable {
     /// exchangeable, so unit i arrives at the ((i + ½)/N)-quantile of the arrival distribution).
     public let arrivalDays: [Double]
 
-    /// Prepares `study` as cell `cellIndex` of scenario `scenarioID`.
-    public init(study: Study, scenarioID: String, cellIndex: Int) throws(SimulationError) {
+    /// Prepares `study` as cell `cellIndex` of scenario `scenarioID`, whose factor values are
+    /// `factors` (empty when nothing is swept).
+    public init(study: Study, scenarioID: String, cellIndex: Int, factors: [FactorValue] = []) throws(SimulationError) {
         self.study = study
         self.cellIndex = cellIndex
+        cellKey = CellPlan.cellKey(factors)
         scenarioKey = CellPlan.fnv64(scenarioID)
         armWeights = study.experiment.variants.map(\.weight)
         looks = LookPlan.cutoffs(study.looks, population: study.population)
         arrivalDays = (0..<study.population.units).map { LookPlan.arrivalTime(ofUnit: $0, study.population) }
-        do {
-            segmentSamplers = try study.population.segments.map { try Categorical(weights: $0.shares) }
-        } catch {
-            throw SimulationError("population.segments: \(error)")
+        if let p = study.populationModel { population = p } else { population = try StandardPopulation(study.population) }
+        if let d = study.design { design = d } else { design = try FixedSplit(study) }
+        faults = study.faults
+        periods = CellPlan.schedule(looks: looks, updateDays: design.updateDays(study: study), population: study.population)
+        var seen: [String: Int] = [:]
+        faultPurposes = study.faults.map { f in
+            defer { seen[f.kind, default: 0] += 1 }
+            return .fault(f.kind, seen[f.kind, default: 0])
+        }
+        for c in study.components where study.metric(named: c.metric) == nil {
+            throw SimulationError("components: \(c.component.kind) names an unknown metric \"\(c.metric)\"")
         }
         var gens: [MetricGenerator] = []
         for metric in study.metrics {
             let effect = try CellPlan.treatmentEffect(for: metric, in: study)
+            let extra = study.components.filter { $0.metric == metric.name }.map(\.component)
             do {
-                gens.append(try MetricGenerator(spec: metric, adjustments: [effect], arms: study.experiment.variants.count))
+                gens.append(try MetricGenerator(spec: metric, adjustments: [effect] + extra, arms: study.experiment.variants.count))
             } catch {
                 throw SimulationError("metric \(metric.name): \(error)")
             }
@@ -50,8 +71,55 @@ public struct CellPlan: Sendable {
         analyses = planned
     }
 
+    /// The key of a cell: FNV-1a 64 of its `key=value` factor pairs sorted by key and joined
+    /// by U+001F, so it depends on the cell's values only (FNV-1a 64 of "" without a sweep).
+    public static func cellKey(_ factors: [FactorValue]) -> UInt64 {
+        fnv64(factors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1F}"))
+    }
+
+    /// The assignment salt of replication r: `<study id>/<seed>/<cell key, 16 hex digits>/<r>`.
+    public static func salt(study: Study, cellKey: UInt64, replication r: Int) -> String {
+        let hex = String(cellKey, radix: 16)
+        return "\(study.id)/\(study.seed)/\(String(repeating: "0", count: 16 - hex.count) + hex)/\(r)"
+    }
+
+    /// The periods: one per look (in look order) plus one per design update day that is not a
+    /// look day, sorted by day; a period holds the units arrived by its end.
+    static func schedule(looks: [(units: Int, day: Double)], updateDays: [Double], population: PopulationSpec) -> [Period] {
+        var points: [(day: Double, units: Int, look: Int?)] = looks.enumerated().map { ($1.day, $1.units, $0) }
+        for d in Set(updateDays).sorted() where d > 0 && d < Double(population.days) && !looks.contains(where: { $0.day == d }) {
+            points.append((d, LookPlan.arrived(by: d, population), nil))
+        }
+        points.sort { ($0.day, $0.units, $0.look ?? -1) < ($1.day, $1.units, $1.look ?? -1) }
+        var out: [Period] = []
+        var arrived = 0
+        for (i, p) in points.enumerated() {
+            arrived = max(arrived, p.units)
+            out.append(Period(index: i, endDay: p.day, unitsArrived: arrived, look: p.look))
+        }
+        return out
+    }
+
+    /// The first period at or after `p` whose end is at or after `day` (nil: after the last).
+    func period(containing day: Double, from p: Int) -> Int? {
+        periods[p...].first { $0.endDay >= day }?.index
+    }
+
+    /// Whether the fused fast path can run this cell: a static fixed split assigned ideally or
+    /// by plain hash-and-range (no production ruleset), no faults, no clusters or regions.
+    public var fastPathApplies: Bool {
+        guard let split = design as? FixedSplit, faults.isEmpty else { return false }
+        return split.usesPlainHash || study.experiment.assignment == .ideal
+    }
+
+    /// The cell key as 16 hex digits.
+    public var cellKeyHex: String {
+        let hex = String(cellKey, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
     /// FNV-1a 64 of the UTF-8 bytes (stable across runs and platforms).
-    static func fnv64(_ s: String) -> UInt64 {
+    public static func fnv64(_ s: String) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h
@@ -215,6 +283,15 @@ public struct PlannedAnalysis: Sendable {
                                                truth: PlannedAnalysis.truth(c, armMeans, estimand: .absolute, interaction: true)))
             }
         }
+        if let mi = metricIndex {
+            let components = generators[mi].adjustments.map(\.estimand)
+            let contrast: String
+            switch spec.contrast {
+            case .eachVariantVsControl, .mainEffect: contrast = "\(spec.estimand.rawValue) difference in mean \(study.metrics[mi].name)"
+            case .interaction: contrast = "interaction contrast (difference of differences) in mean \(study.metrics[mi].name)"
+            }
+            for k in comps.indices { comps[k].estimand = "\(contrast); truth from: \(components.joined(separator: " + "))" }
+        }
         comparisons = comps
     }
 
@@ -270,4 +347,6 @@ public struct PlannedComparison: Sendable {
     public let label: String
     public let groups: [(weight: Double, arms: [Int])]
     public let truth: Double?
+    /// What `truth` is: the contrast and the estimands of the outcome components behind it.
+    public var estimand: String = ""
 }

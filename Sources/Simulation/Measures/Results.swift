@@ -16,6 +16,9 @@ public struct ComparisonSummary: Codable, Equatable, Sendable {
     public let pValueHistogram: [Int]
     /// How many replications stopped with a rejection at each look (sequential policies).
     public let rejectionsByLook: [Int]
+    /// What the truth is (nil for the SRM check and family policies): the contrast and the
+    /// outcome components' estimands it was computed from.
+    public var estimand: String? = nil
 
     public func value(_ m: Measure) -> MeasureValue? { measures.first { $0.measure == m } }
 }
@@ -35,6 +38,24 @@ public struct CellResult: Codable, Equatable, Sendable {
     /// Swept key path and value, in factor order.
     public let factors: [FactorValue]
     public let comparisons: [ComparisonSummary]
+    /// The cell's key (hex): the hash of its factor values that its random streams and
+    /// assignment salts derive from.
+    public var key: String = ""
+    /// Replications whose analysis could not run, by index (the first
+    /// ``CellResult/failureListLimit``), so `splitbench replay` can re-run any of them.
+    public var failures: [ReplicationFailure] = []
+
+    /// How many failures a cell lists by index.
+    public static let failureListLimit = 100
+}
+
+/// A replication whose analysis could not run, and why.
+public struct ReplicationFailure: Codable, Equatable, Sendable {
+    public let replication: Int
+    public let analysis: String
+    public let comparison: String
+    /// The Analysis module's status code (`empty_arm`, `zero_variance`, …).
+    public let status: String
 }
 
 public struct FactorValue: Codable, Equatable, Sendable {

@@ -1,30 +1,33 @@
 import Assignment
 import Foundation
 
-/// `assignment: hashed`: every unit goes through the Assignment module. Each replication gets
-/// a real `Ruleset` built from the scenario — one experiment with the scenario's hash scheme,
-/// allocation and variant weights, and a salt unique to the replication
-/// (`<scenario>/<cell>/<replication>`) — validated by the module's loader. A unit's variant is
-/// what the evaluator's allocation step gives: the scheme's bucket of the unit id, mapped
-/// through the experiment's bucket ranges (coverage × weight). The id of unit i is `u<i>`,
-/// written into a reused byte buffer so no `String` is built per unit.
-struct HashedAssigner: ArmAssigner {
+/// `assignment: hashed` without a production ruleset: the Assignment module's plain
+/// hash-and-range step, unit by unit, without building a `String` per unit. Each replication
+/// gets a real `Ruleset` built from the scenario — one experiment with the scenario's hash
+/// scheme, allocation and variant weights, and the replication's salt — validated by the
+/// module's loader; a unit's arm is `Experiment.variantIndex(forBucket:)` of the scheme's
+/// bucket of `u<i>` (the id written into a reused byte buffer), or −1 outside the allocation.
+/// `FixedSplitTests` proves it equal to `Evaluator.evaluate` unit by unit.
+public struct HashedAssigner: ArmAssigner {
     let experiment: Experiment
     let hasher: SaltedHasher
     /// The id of the last unit, "u<digits>", kept as ASCII so the next id is an odometer step.
     let id: IDBuffer
 
-    init(plan: CellPlan, replication r: Int) throws(SimulationError) {
-        let e = plan.study.experiment
-        let salt = "\(plan.study.id)/\(plan.cellIndex)/\(r)"
-        let variants = e.variants.map { ["name": $0.name, "weight": $0.weight] as [String: Any] }
-        let json: [String: Any] = ["experiments": [[
-            "id": plan.study.id, "salt": salt, "hash": e.hash, "unit": "id", "allocation": e.allocation, "variants": variants,
-        ]]]
+    /// The ruleset JSON the scenario's experiment stands for, with `salt`.
+    public static func rulesetJSON(study: Study, salt: String) -> JSONValue {
+        let e = study.experiment
+        let variants = e.variants.map { JSONValue.object(["name": .string($0.name), "weight": .number($0.weight)]) }
+        return .object(["experiments": .array([.object([
+            "id": .string(study.id), "salt": .string(salt), "hash": .string(e.hash), "unit": .string("id"),
+            "allocation": .number(e.allocation), "variants": .array(variants),
+        ])])])
+    }
+
+    public init(study: Study, salt: String) throws(SimulationError) {
         let ruleset: Ruleset
         do {
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-            ruleset = try Ruleset(json: data)
+            ruleset = try Ruleset(jsonValue: HashedAssigner.rulesetJSON(study: study, salt: salt))
         } catch {
             throw SimulationError("experiment: the Assignment module rejected the ruleset built from the scenario: \(error)")
         }
@@ -37,7 +40,7 @@ struct HashedAssigner: ArmAssigner {
     /// The variant index of unit i: `Experiment.variantIndex(forBucket:)` of the scheme's
     /// bucket of "u<i>", or −1 outside the allocation.
     @inline(__always)
-    mutating func arm(ofUnit i: Int) -> Int {
+    public mutating func arm(ofUnit i: Int) -> Int {
         let bucket = hasher.bucket(utf8: id.bytes(of: i))
         return experiment.variantIndex(forBucket: bucket) ?? -1
     }

@@ -25,29 +25,50 @@ public struct SimulationRunner: Sendable {
     public var progress: (@Sendable (Int, Int) -> Void)?
     /// Replications per task; fixed so the work split never depends on the thread count.
     public static let blockSize = 8
+    /// Which replication path runs (the staged one can be forced, e.g. to compare paths).
+    public var path: ReplicationEngine.Path
 
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, path: ReplicationEngine.Path = .automatic,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) {
         self.threads = max(1, threads)
+        self.path = path
         self.progress = progress
     }
 
+    /// Keep every replication's outcome (for `run --records` and `replay` checks); memory
+    /// then grows with the replication count.
+    public var keepRecords = false
+
+    /// What a run produced.
+    public struct Output: Sendable {
+        public let cells: [CellResult]
+        public let gates: [GateResult]
+        public let cellSeconds: [Double]
+        /// Every replication's outcomes, when ``SimulationRunner/keepRecords`` is set.
+        public let rows: [ReplicationRow]
+    }
+
     /// Runs every cell and checks the gates.
-    public func run(scenarioID: String, cells: [CellInput], gates: [GateSpec]) async throws -> (cells: [CellResult], gates: [GateResult], cellSeconds: [Double]) {
+    public func run(scenarioID: String, cells: [CellInput], gates: [GateSpec]) async throws -> Output {
+        var rows: [ReplicationRow] = []
         var results: [CellResult] = []
         var seconds: [Double] = []
         let total = cells.reduce(0) { $0 + $1.study.replications }
         var done = 0
         for cell in cells {
             let start = ContinuousClock.now
-            let plan = try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index)
+            let plan = try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index, factors: cell.factors)
             let offset = done
             let outcomes = try await replicate(plan: plan) { n in self.progress?(offset + n, total) }
             done += cell.study.replications
             results.append(summarise(plan: plan, cell: cell, outcomes: outcomes))
+            if keepRecords {
+                for (r, record) in outcomes.enumerated() { rows += record.rows(plan: plan, replication: r) }
+            }
             let d = start.duration(to: .now)
             seconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
         }
-        return (results, GateEvaluator.evaluate(gates, cells: results), seconds)
+        return Output(cells: results, gates: GateEvaluator.evaluate(gates, cells: results), cellSeconds: seconds, rows: rows)
     }
 
     /// All replications of one cell: outcomes[r][j] for comparison j.
@@ -55,7 +76,7 @@ public struct SimulationRunner: Sendable {
         let r = plan.study.replications
         let blocks = (r + Self.blockSize - 1) / Self.blockSize
         var outcomes = [ReplicationRecord](repeating: ReplicationRecord(comparisons: [], family: []), count: r)
-        let engine = ReplicationEngine(plan: plan)
+        let engine = ReplicationEngine(plan: plan, path: path)
         try await withThrowingTaskGroup(of: (Int, [ReplicationRecord]).self) { group in
             var next = 0
             var finished = 0
@@ -64,7 +85,8 @@ public struct SimulationRunner: Sendable {
                     let lo = b * Self.blockSize, hi = min(r, lo + Self.blockSize)
                     var out: [ReplicationRecord] = []
                     out.reserveCapacity(hi - lo)
-                    for rep in lo..<hi { out.append(try engine.runOne(replication: rep)) }
+                    let table = ColumnTable()
+                    for rep in lo..<hi { out.append(try engine.runOne(replication: rep, table: table)) }
                     return (lo, out)
                 }
             }
@@ -108,22 +130,21 @@ public struct SimulationRunner: Sendable {
                                                    measures: values, pValueHistogram: [], rejectionsByLook: []))
             }
         }
-        return CellResult(index: cell.index, label: cell.label, factors: cell.factors, comparisons: summaries)
-    }
-}
-
-extension ReplicationEngine {
-    /// Runs replication r with the assignment the study asks for.
-    public func runOne(replication r: Int) throws -> ReplicationRecord {
-        let e = plan.study.experiment
-        switch e.assignment {
-        case .ideal:
-            var a = IdealAssigner(stream: stream(replication: r, purpose: 1), weights: plan.armWeights, allocation: e.allocation)
-            return try run(replication: r, assigner: &a)
-        case .hashed:
-            var a = try HashedAssigner(plan: plan, replication: r)
-            return try run(replication: r, assigner: &a)
+        var result = CellResult(index: cell.index, label: cell.label, factors: cell.factors, comparisons: summaries)
+        result.key = plan.cellKeyHex
+        outer: for (r, record) in outcomes.enumerated() {
+            var j = 0
+            for a in plan.analyses {
+                for c in a.comparisons {
+                    let o = record.comparisons[j]
+                    j += 1
+                    guard o.status != .ok else { continue }
+                    guard result.failures.count < CellResult.failureListLimit else { break outer }
+                    result.failures.append(ReplicationFailure(replication: r, analysis: a.spec.id, comparison: c.label, status: o.status.rawValue))
+                }
+            }
         }
+        return result
     }
 }
 

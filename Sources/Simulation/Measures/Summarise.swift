@@ -37,7 +37,8 @@ enum Summarise {
         for o in ok where o.rejected { byLook[min(looks, max(1, o.stopLook)) - 1] += 1 }
         return ComparisonSummary(analysis: a.spec.id, comparison: c.label, method: a.spec.method.rawValue,
                                  policy: a.spec.policy.name, truth: isSRM ? nil : c.truth, replications: ok.count,
-                                 failed: failed, measures: values, pValueHistogram: histogram, rejectionsByLook: byLook)
+                                 failed: failed, measures: values, pValueHistogram: histogram, rejectionsByLook: byLook,
+                                 estimand: isSRM ? nil : c.estimand)
     }
 }
 

@@ -3,56 +3,32 @@ import Distributions
 
 /// The six running sums of one metric in one arm over one stretch of arrivals:
 /// n, Σy, Σy², Σx, Σx², Σxy (x is the pre-period value, or a ratio's denominator).
-struct Sums: Sendable {
-    var n = 0
-    var sy = 0.0, syy = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0
+public struct Sums: Sendable, Equatable {
+    public var n = 0
+    public var sy = 0.0, syy = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0
+
+    public init() {}
+
+    init(n: Int, sy: Double, syy: Double, sx: Double, sxx: Double, sxy: Double) {
+        self.n = n; self.sy = sy; self.syy = syy; self.sx = sx; self.sxx = sxx; self.sxy = sxy
+    }
 
     @inline(__always)
-    mutating func add(_ y: Double, _ x: Double) {
+    public mutating func add(_ y: Double, _ x: Double) {
         n += 1
         sy += y; syy += y * y
         sx += x; sxx += x * x; sxy += x * y
     }
 
-    static func + (a: Sums, b: Sums) -> Sums {
+    public static func + (a: Sums, b: Sums) -> Sums {
         Sums(n: a.n + b.n, sy: a.sy + b.sy, syy: a.syy + b.syy, sx: a.sx + b.sx, sxx: a.sxx + b.sxx, sxy: a.sxy + b.sxy)
     }
 
-    var mean: MeanStatistic { MeanStatistic(n: n, sum: sy, sumOfSquares: syy) }
+    public var mean: MeanStatistic { MeanStatistic(n: n, sum: sy, sumOfSquares: syy) }
     var proportion: ProportionStatistic { ProportionStatistic(n: n, successes: Int(sy.rounded())) }
     var ratio: RatioStatistic { RatioStatistic(n: n, sumY: sy, sumX: sx, sumYSquares: syy, sumXSquares: sxx, sumXY: sxy) }
     var covariate: CovariateStatistic {
         CovariateStatistic(n: n, sum: sy, sumOfSquares: syy, preSum: sx, preSumOfSquares: sxx, crossSum: sxy)
-    }
-}
-
-/// Puts unit i into an arm (0 = control) or leaves it out (−1: outside the traffic allocation).
-public protocol ArmAssigner {
-    mutating func arm(ofUnit i: Int) -> Int
-}
-
-/// `assignment: ideal`: each unit's arm is an independent draw from the design weights, with
-/// probability `allocation` of being enrolled at all — the randomisation the hash imitates.
-/// It maps one uniform u to "not enrolled" (u ≥ allocation) or the arm whose cumulative weight
-/// range holds u/allocation, the same geometry as the Assignment module's bucket ranges.
-public struct IdealAssigner: ArmAssigner {
-    let stream: RandomStream
-    let cumulative: [Double]
-    let allocation: Double
-
-    public init(stream: RandomStream, weights: [Double], allocation: Double) {
-        self.stream = stream
-        var acc = 0.0
-        cumulative = weights.map { acc += $0; return acc }
-        self.allocation = allocation
-    }
-
-    public mutating func arm(ofUnit i: Int) -> Int {
-        let u = stream.uniform()
-        guard u < allocation else { return -1 }
-        let v = u / allocation
-        for (k, c) in cumulative.enumerated() where v < c { return k }
-        return cumulative.count - 1
     }
 }
 
@@ -91,71 +67,78 @@ public struct ComparisonOutcome: Sendable, Equatable {
 public struct ReplicationRecord: Sendable {
     public var comparisons: [ComparisonOutcome]
     var family: [FamilyOutcome]
+
+    /// One row per (analysis, comparison), in study order.
+    public func rows(plan: CellPlan, replication r: Int) -> [ReplicationRow] {
+        var out: [ReplicationRow] = []
+        var j = 0
+        for a in plan.analyses {
+            for c in a.comparisons {
+                out.append(ReplicationRow(cell: plan.cellIndex, replication: r, analysis: a.spec.id, comparison: c.label, outcome: comparisons[j]))
+                j += 1
+            }
+        }
+        return out
+    }
+}
+
+/// One comparison's outcome in one replication of one cell (`records.csv`, `replay`).
+public struct ReplicationRow: Sendable, Equatable {
+    public let cell: Int
+    public let replication: Int
+    public let analysis: String
+    public let comparison: String
+    public let outcome: ComparisonOutcome
 }
 
 /// Runs replications of one cell: Generate → Assign → Expose/observe → Analyse.
+///
+/// Two paths give the same bytes for a static design (a test pins this on every shipped gate
+/// scenario): the **staged** path (``observeStaged(_:table:)``) runs the stages period by
+/// period over the column table; the **fast** path (``observeFast(_:table:)``) fuses
+/// assignment, outcome draws and sums into one pass for a static fixed split without faults.
 public struct ReplicationEngine: Sendable {
     public let plan: CellPlan
+    public let path: Path
 
-    public init(plan: CellPlan) { self.plan = plan }
-
-    /// The random stream of replication r: `(seed, [scenario key, cell, r, purpose])`, so any
-    /// replication can be regenerated alone and nothing is shared across replications.
-    public func stream(replication r: Int, purpose: UInt64) -> RandomStream {
-        RandomStream(seed: plan.study.seed, path: [plan.scenarioKey, UInt64(plan.cellIndex), UInt64(r), purpose])
+    /// Which path runs a replication.
+    public enum Path: String, Sendable {
+        /// The fast path when it applies (``CellPlan/fastPathApplies``), else the staged one.
+        case automatic
+        /// Always the staged path.
+        case staged
     }
 
-    /// Runs replication r with the given assigner and returns one outcome per (analysis,
-    /// comparison), analyses in study order.
-    public func run<A: ArmAssigner>(replication r: Int, assigner: inout A) throws(AnalysisError) -> ReplicationRecord {
+    public init(plan: CellPlan, path: Path = .automatic) {
+        self.plan = plan
+        self.path = path
+    }
+
+    /// Whether replications of this engine take the fused fast path.
+    public var usesFastPath: Bool { path == .automatic && plan.fastPathApplies }
+
+    /// Runs replication r on `table` (reused across replications of a task) and returns one
+    /// outcome per (analysis, comparison), analyses in study order.
+    public func runOne(replication r: Int, table: ColumnTable) throws -> ReplicationRecord {
+        try analyse(try observe(replication: r, table: table))
+    }
+
+    /// Generates, assigns and observes replication r: the cumulative statistics at each look.
+    public func observe(replication r: Int, table: ColumnTable) throws -> LookStatistics {
+        let context = ReplicationContext(plan: plan, replication: r)
         let study = plan.study
-        let s = stream(replication: r, purpose: 0)
-        let arms = study.experiment.variants.count
-        let metrics = plan.generators.count
-        let looks = plan.looks
-        // Sums per (look interval, arm, metric), and enrolled counts per (interval, arm).
-        var sums = [Sums](repeating: Sums(), count: looks.count * arms * max(metrics, 1))
-        var counts = [Int](repeating: 0, count: looks.count * arms)
-        let n = study.population.units
-        let segmentSamplers = plan.segmentSamplers
-        let privateGenerators = plan.generators.map { $0.privateCopy() }
-        let arrivalDays = plan.arrivalDays
-        let usesLatent = plan.study.metrics.contains { $0.sharedFactorCorrelation > 0 }
-        privateGenerators.withUnsafeBufferPointer { gens in
-            sums.withUnsafeMutableBufferPointer { sums in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    // Locals of this closure (not captured from outside), so the optimiser can
-                    // pass `unit` to the generators without copying it.
-                    var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: segmentSamplers.count))
-                    var interval = 0
-                    var nextCut = looks[0].units
-                    for i in 0..<n {
-                        while interval < looks.count - 1 && i >= nextCut {
-                            interval += 1
-                            nextCut = looks[interval].units
-                        }
-                        let arm = assigner.arm(ofUnit: i)
-                        guard arm >= 0 else { continue }
-                        unit.index = i
-                        unit.arm = arm
-                        unit.arrivalDay = arrivalDays[i]
-                        if usesLatent { unit.latent = s.standardNormal() }
-                        for k in segmentSamplers.indices { unit.segmentLevels[k] = segmentSamplers[k].sample(using: s) }
-                        counts[interval * arms + arm] += 1
-                        let base = (interval * arms + arm) * metrics
-                        for m in 0..<metrics {
-                            let (y, x) = gens[m].draw(unit, s)
-                            sums[base + m].add(y, x)
-                        }
-                    }
-                }
-            }
-        }
-        // Cumulative statistics at each look (prefix sums over intervals).
-        for k in 1..<looks.count {
-            for j in 0..<(arms * metrics) { sums[k * arms * metrics + j] = sums[(k - 1) * arms * metrics + j] + sums[k * arms * metrics + j] }
-            for a in 0..<arms { counts[k * arms + a] += counts[(k - 1) * arms + a] }
-        }
+        table.reset(units: study.population.units, segments: study.population.segments.count,
+                    attributes: study.population.attributes.count, metrics: study.metrics.count,
+                    latent: study.metrics.contains { $0.sharedFactorCorrelation > 0 })
+        try plan.population.fill(table, context: context)
+        return usesFastPath ? try observeFast(context, table: table) : try observeStaged(context, table: table)
+    }
+
+    /// Analyses the looks of one replication.
+    public func analyse(_ stats: LookStatistics) throws(AnalysisError) -> ReplicationRecord {
+        let study = plan.study
+        let arms = stats.arms, metrics = stats.metrics, looks = plan.looks
+        let sums = stats.sums, counts = stats.counts
         var out: [ComparisonOutcome] = []
         for a in plan.analyses {
             for c in a.comparisons {

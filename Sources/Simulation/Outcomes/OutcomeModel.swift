@@ -17,6 +17,14 @@ public struct UnitContext: Sendable {
     public var isBot: Bool
     /// The unit's latent N(0, 1) factor shared by its correlated metrics (0 when none is).
     public var latent: Double = 0
+    /// The calendar day (days since the start) the outcome belongs to.
+    public var calendarDay: Double = 0
+    /// Days since the unit's first exposure (0 at exposure).
+    public var daysSinceExposure: Double = 0
+    /// The exposure map: the treated share of the unit's neighbours (0 without a graph).
+    public var treatedNeighbourShare: Double = 0
+    /// The unit's region (switchbacks); 0 when the population has none.
+    public var region: Int = 0
 
     public init(index: Int = 0, arm: Int = 0, segmentLevels: [Int] = [], arrivalDay: Double = 0, cluster: Int = 0, isBot: Bool = false) {
         self.index = index
@@ -43,42 +51,6 @@ public struct MeanShift: Equatable, Sendable {
     public func applied(to mu: Double) -> Double { mu * (1 + relative) + absolute }
 }
 
-/// One piece of the outcome model: it adds its shift of the unit's mean parameter. The
-/// outcome model is baseline (the metric's distribution) + the sum of its adjustments + noise
-/// (the draw). Treatment effects are one adjustment; novelty decay, seasonality, interference
-/// and bots each become one more type conforming to this protocol.
-public protocol OutcomeAdjustment: Sendable {
-    func addShift(for unit: UnitContext, to shift: inout MeanShift)
-    /// The shift every unit of `arm` gets, when it does not depend on the unit (then the
-    /// runner applies it without calling ``addShift(for:to:)`` per unit); nil otherwise.
-    func constantShift(forArm arm: Int) -> MeanShift?
-}
-
-/// The true effect of each variant, optionally by segment (DESIGN §2, step 3).
-public struct TreatmentEffect: OutcomeAdjustment {
-    /// Shift per arm (index 0, the control, has none).
-    public let byArm: [MeanShift]
-    /// Per arm: the segment attribute index whose level overrides the shift, and the shift per
-    /// level (nil = no override for that level).
-    public let segmentOverrides: [(attribute: Int, shifts: [MeanShift?])?]
-
-    public init(byArm: [MeanShift], segmentOverrides: [(attribute: Int, shifts: [MeanShift?])?]) {
-        self.byArm = byArm
-        self.segmentOverrides = segmentOverrides
-    }
-
-    public func constantShift(forArm arm: Int) -> MeanShift? {
-        segmentOverrides[arm] == nil ? byArm[arm] : nil
-    }
-
-    public func addShift(for unit: UnitContext, to shift: inout MeanShift) {
-        var s = byArm[unit.arm]
-        if let o = segmentOverrides[unit.arm], let level = o.shifts[unit.segmentLevels[o.attribute]] { s = level }
-        shift.absolute += s.absolute
-        shift.relative += s.relative
-    }
-}
-
 /// One metric's data-generating mechanism: the control distribution, the adjustments, and the
 /// pre-period covariate.
 ///
@@ -95,7 +67,7 @@ public struct TreatmentEffect: OutcomeAdjustment {
 /// CUPED's variance reduction is ρ² (Deng et al. 2013).
 public final class MetricGenerator: Sendable {
     public let spec: MetricSpec
-    public let adjustments: [any OutcomeAdjustment]
+    public let adjustments: [any OutcomeComponent]
     /// Per arm, the total shift when every adjustment is constant for that arm (the common
     /// case), so the hot loop skips the per-unit calls; nil where a shift depends on the unit.
     let fixedShift: [MeanShift?]
@@ -124,7 +96,7 @@ public final class MetricGenerator: Sendable {
     }
 
     /// Throws when a distribution parameter is invalid. `arms` is the number of variants.
-    public init(spec: MetricSpec, adjustments: [any OutcomeAdjustment], arms: Int) throws(DistributionError) {
+    public init(spec: MetricSpec, adjustments: [any OutcomeComponent], arms: Int) throws(DistributionError) {
         self.spec = spec
         self.adjustments = adjustments
         fixedShift = (0..<arms).map { arm in

@@ -1,0 +1,60 @@
+/// The cumulative statistics of one replication at each look: what the analyses see.
+public struct LookStatistics: Equatable {
+    public let looks: Int
+    public let arms: Int
+    public let metrics: Int
+    /// Sums per (look, arm, metric): `sums[(look * arms + arm) * metrics + metric]`
+    /// (one slot per (look, arm) when the study has no metrics).
+    public var sums: [Sums]
+    /// Logged units per (look, arm): `counts[look * arms + arm]`.
+    public var counts: [Int]
+
+    /// The sums of `metric` in `arm` at `look`.
+    public func sums(look: Int, arm: Int, metric: Int) -> Sums { sums[(look * arms + arm) * metrics + metric] }
+}
+
+/// Sufficient statistics keyed by (period, arm, metric), filled in unit order within a period;
+/// the looks are prefix sums over the periods, so K looks cost one pass over the units.
+public struct Accumulator {
+    public let periods: Int
+    public let arms: Int
+    public let metrics: Int
+    var sums: [Sums]
+    var counts: [Int]
+
+    public init(periods: Int, arms: Int, metrics: Int) {
+        self.periods = periods
+        self.arms = arms
+        self.metrics = metrics
+        sums = [Sums](repeating: Sums(), count: periods * arms * max(metrics, 1))
+        counts = [Int](repeating: 0, count: periods * arms)
+    }
+
+    /// The statistics of one period (for a design's `periodEnded`).
+    public func period(_ p: Int) -> PeriodStatistics {
+        let width = arms * max(metrics, 1)
+        return PeriodStatistics(counts: Array(counts[(p * arms)..<((p + 1) * arms)]),
+                                sums: Array(sums[(p * width)..<((p + 1) * width)]), metrics: metrics)
+    }
+
+    /// Cumulative statistics at the periods that end with a look, in look order: period sums
+    /// are added in period order (the same floating-point sums for any thread or shard count).
+    public func looks(_ schedule: [Period]) -> LookStatistics {
+        let width = arms * max(metrics, 1)
+        var s = sums, c = counts
+        for p in 1..<max(periods, 1) {
+            for j in 0..<width { s[p * width + j] = s[(p - 1) * width + j] + s[p * width + j] }
+            for a in 0..<arms { c[p * arms + a] += c[(p - 1) * arms + a] }
+        }
+        let lookPeriods = schedule.filter { $0.look != nil }.map(\.index)
+        if lookPeriods.count == periods {
+            return LookStatistics(looks: periods, arms: arms, metrics: max(metrics, 1), sums: s, counts: c)
+        }
+        var ls: [Sums] = [], lc: [Int] = []
+        for p in lookPeriods {
+            ls += s[(p * width)..<((p + 1) * width)]
+            lc += c[(p * arms)..<((p + 1) * arms)]
+        }
+        return LookStatistics(looks: lookPeriods.count, arms: arms, metrics: max(metrics, 1), sums: ls, counts: lc)
+    }
+}

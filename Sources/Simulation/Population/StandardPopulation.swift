@@ -1,0 +1,56 @@
+import Assignment
+import Distributions
+
+/// The population of `population:` in a scenario: arrivals at the quantiles of the arrival
+/// distribution, categorical segments and targeting attributes, and the latent factor of
+/// correlated metrics. Every column is drawn from its own named stream
+/// (`population/segment/<name>`, `population/attribute/<name>`, `population/latent`), unit by
+/// unit in arrival order, so adding an attribute never moves another column's draws.
+public struct StandardPopulation: PopulationModel {
+    public var kind: String { "standard" }
+    let segmentSamplers: [Categorical]
+    let attributeSamplers: [Categorical]
+
+    public init(_ spec: PopulationSpec) throws(SimulationError) {
+        do {
+            segmentSamplers = try spec.segments.map { try Categorical(weights: $0.shares) }
+        } catch {
+            throw SimulationError("population.segments: \(error)")
+        }
+        do {
+            attributeSamplers = try spec.attributes.map { try Categorical(weights: $0.shares) }
+        } catch {
+            throw SimulationError("population.attributes: \(error)")
+        }
+    }
+
+    public func fill(_ table: ColumnTable, context: ReplicationContext) throws(SimulationError) {
+        let plan = context.plan
+        let n = table.count
+        plan.arrivalDays.withUnsafeBufferPointer { src in
+            table.arrival.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<n { dst[i] = src[i] }
+            }
+        }
+        for (k, segment) in plan.study.population.segments.enumerated() {
+            let s = context.stream(.segment(segment.attribute))
+            let sampler = segmentSamplers[k]
+            table.segmentLevels[k].withUnsafeMutableBufferPointer { col in
+                for i in 0..<n { col[i] = Int32(truncatingIfNeeded: sampler.sample(using: s)) }
+            }
+        }
+        for (k, attribute) in plan.study.population.attributes.enumerated() {
+            let s = context.stream(.attribute(attribute.name))
+            let sampler = attributeSamplers[k]
+            table.attributeLevels[k].withUnsafeMutableBufferPointer { col in
+                for i in 0..<n { col[i] = Int32(truncatingIfNeeded: sampler.sample(using: s)) }
+            }
+        }
+        if !table.latent.isEmpty {
+            let s = context.stream(.latent)
+            table.latent.withUnsafeMutableBufferPointer { col in
+                for i in 0..<n { col[i] = s.standardNormal() }
+            }
+        }
+    }
+}
