@@ -43,6 +43,20 @@ public enum AnalysisMethod: String, CaseIterable, Equatable, Sendable {
     case srm = "srm"
 }
 
+extension AnalysisMethod {
+    /// The Analysis module's test for a metric method (nil for the SRM check).
+    public var metricTest: MetricTest? {
+        switch self {
+        case .zTest: return .zTest
+        case .welchT: return .welchT
+        case .studentT: return .studentT
+        case .cuped: return .cuped
+        case .deltaRatio: return .deltaRatio
+        case .srm: return nil
+        }
+    }
+}
+
 /// What an analysis estimates, which defines the true value for bias and coverage.
 public enum Estimand: String, Equatable, Sendable {
     /// Treatment mean minus control mean.
@@ -75,6 +89,20 @@ public enum StoppingPolicy: Equatable, Sendable {
     /// posterior, flat prior) exceeds `threshold` at a look; "rejection" = such a stop; the
     /// interval is the 1 − α credible interval.
     case bayesianStop(threshold: Double)
+}
+
+extension StoppingPolicy {
+    /// The Analysis module's monitoring policy that decides at each look.
+    public var monitoringPolicy: MonitoringPolicy {
+        switch self {
+        case .fixedHorizon: return .fixedHorizon
+        case .naivePeeking: return .naivePeeking
+        case let .groupSequential(spending, _): return .groupSequential(spending: spending.analysis)
+        case let .mixtureSPRT(tau2): return .mixtureSPRT(tau2: tau2)
+        case let .confidenceSequence(n): return .confidenceSequence(tuningSampleSize: n)
+        case let .bayesianStop(threshold): return .bayesianStop(threshold: threshold)
+        }
+    }
 }
 
 /// The α-spending function of a group sequential policy.

@@ -35,55 +35,22 @@ public struct FamilySpec: Equatable, Sendable {
     }
 }
 
-/// How a family of p-values is turned into rejections.
-public enum FamilyPolicy: Equatable, Sendable, CustomStringConvertible {
-    /// One of the Analysis module's corrections (including `none`) over the whole family.
-    case correction(CorrectionMethod)
-    /// The primary metric (`metric_1`, every treatment) at α uncorrected; the other metrics
-    /// corrected with Holm among themselves.
-    case primaryUncorrected
+/// How a family of p-values is turned into rejections: the Analysis module's
+/// ``MultipleTestingPolicy`` (a correction over the whole family, or the primary metric
+/// uncorrected and the rest Holm-corrected).
+public typealias FamilyPolicy = MultipleTestingPolicy
 
-    public var description: String {
-        switch self {
-        case let .correction(m): return m.rawValue
-        case .primaryUncorrected: return "primary_uncorrected"
-        }
-    }
-}
-
-/// What one correction policy did in one replication.
-struct FamilyOutcome: Sendable {
-    /// Any true null rejected (family-wise error).
-    var anyFalse: Bool
-    /// False discovery proportion V / max(R, 1).
-    var fdp: Double
-    /// True rejections / true effects (0 when there are none).
-    var power: Double
-    /// At least one true effect rejected.
-    var anyTrue: Bool
-}
+/// What one correction policy did in one replication (false and true rejections).
+typealias FamilyOutcome = FamilyErrorSummary
 
 extension FamilySpec {
     /// Applies every policy to the p-values of one replication. `pValues[i]` belongs to
-    /// hypothesis i, ordered metric-major (metric 1 × every treatment, metric 2 × …);
-    /// `isNull[i]` says whether it is a true null.
+    /// hypothesis i, ordered metric-major (metric 1 × every treatment, metric 2 × …), so the
+    /// primary metric's hypotheses are the first `treatments`; `isNull[i]` says whether it is
+    /// a true null.
     func outcomes(pValues: [Double], isNull: [Bool], treatments: Int) throws(AnalysisError) -> [FamilyOutcome] {
-        let m1 = isNull.filter { !$0 }.count
-        return try policies.map { (policy) throws(AnalysisError) -> FamilyOutcome in
-            var rejected: [Bool]
-            switch policy {
-            case let .correction(method):
-                rejected = try MultipleTesting.adjust(pValues, method: method, alpha: alpha).rejected
-            case .primaryUncorrected:
-                rejected = pValues.prefix(treatments).map { $0 < alpha }
-                let rest = Array(pValues.dropFirst(treatments))
-                if !rest.isEmpty { rejected += try MultipleTesting.adjust(rest, method: .holm, alpha: alpha).rejected }
-            }
-            var v = 0, s = 0
-            for (r, null) in zip(rejected, isNull) where r { if null { v += 1 } else { s += 1 } }
-            let r = v + s
-            return FamilyOutcome(anyFalse: v > 0, fdp: r > 0 ? Double(v) / Double(r) : 0,
-                                 power: m1 > 0 ? Double(s) / Double(m1) : 0, anyTrue: s > 0)
+        try policies.map { (policy) throws(AnalysisError) -> FamilyOutcome in
+            try policy.summary(pValues: pValues, isNull: isNull, primaryCount: treatments, alpha: alpha)
         }
     }
 }

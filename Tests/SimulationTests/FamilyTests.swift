@@ -11,13 +11,13 @@ import Testing
                            policies: [.correction(.none), .correction(.bonferroni), .correction(.benjaminiHochberg), .primaryUncorrected])
         let o = try f.outcomes(pValues: [0.001, 0.02, 0.04, 0.5], isNull: [false, true, true, true], treatments: 1)
         // none: rejects 0.001, 0.02, 0.04 → V = 2, R = 3.
-        #expect(o[0].anyFalse && abs(o[0].fdp - 2.0 / 3) < 1e-12 && o[0].power == 1 && o[0].anyTrue)
+        #expect(o[0].anyFalseRejection && abs(o[0].falseDiscoveryProportion - 2.0 / 3) < 1e-12 && o[0].power == 1 && o[0].anyTrueRejection)
         // Bonferroni at 0.05/4 = 0.0125: only 0.001.
-        #expect(!o[1].anyFalse && o[1].fdp == 0 && o[1].power == 1)
+        #expect(!o[1].anyFalseRejection && o[1].falseDiscoveryProportion == 0 && o[1].power == 1)
         // BH: 0.001 ≤ 0.0125, 0.02 ≤ 0.025, 0.04 > 0.0375 → rejects two, one false.
-        #expect(o[2].anyFalse && abs(o[2].fdp - 0.5) < 1e-12)
+        #expect(o[2].anyFalseRejection && abs(o[2].falseDiscoveryProportion - 0.5) < 1e-12)
         // Primary (0.001) at α; Holm on [0.02, 0.04, 0.5]: 0.02 > 0.05/3 → nothing more.
-        #expect(!o[3].anyFalse && o[3].power == 1)
+        #expect(!o[3].anyFalseRejection && o[3].power == 1)
     }
 
     /// Two metrics sharing the latent factor are correlated at ρ (within 4 standard errors of

@@ -1,3 +1,4 @@
+import Analysis
 /// The cumulative statistics of one replication at each look: what the analyses see.
 public struct LookStatistics: Equatable {
     public let looks: Int
@@ -5,12 +6,12 @@ public struct LookStatistics: Equatable {
     public let metrics: Int
     /// Sums per (look, arm, metric): `sums[(look * arms + arm) * metrics + metric]`
     /// (one slot per (look, arm) when the study has no metrics).
-    public var sums: [Sums]
+    public var sums: [MomentStatistic]
     /// Logged units per (look, arm): `counts[look * arms + arm]`.
     public var counts: [Int]
 
     /// The sums of `metric` in `arm` at `look`.
-    public func sums(look: Int, arm: Int, metric: Int) -> Sums { sums[(look * arms + arm) * metrics + metric] }
+    public func sums(look: Int, arm: Int, metric: Int) -> MomentStatistic { sums[(look * arms + arm) * metrics + metric] }
 }
 
 /// Sufficient statistics keyed by (period, arm, metric), filled in unit order within a period;
@@ -19,14 +20,14 @@ public struct Accumulator {
     public let periods: Int
     public let arms: Int
     public let metrics: Int
-    var sums: [Sums]
+    var sums: [MomentStatistic]
     var counts: [Int]
 
     public init(periods: Int, arms: Int, metrics: Int) {
         self.periods = periods
         self.arms = arms
         self.metrics = metrics
-        sums = [Sums](repeating: Sums(), count: periods * arms * max(metrics, 1))
+        sums = [MomentStatistic](repeating: MomentStatistic(), count: periods * arms * max(metrics, 1))
         counts = [Int](repeating: 0, count: periods * arms)
     }
 
@@ -50,7 +51,7 @@ public struct Accumulator {
         if lookPeriods.count == periods {
             return LookStatistics(looks: periods, arms: arms, metrics: max(metrics, 1), sums: s, counts: c)
         }
-        var ls: [Sums] = [], lc: [Int] = []
+        var ls: [MomentStatistic] = [], lc: [Int] = []
         for p in lookPeriods {
             ls += s[(p * width)..<((p + 1) * width)]
             lc += c[(p * arms)..<((p + 1) * arms)]

@@ -185,51 +185,25 @@ public struct PlannedAnalysis: Sendable {
     public let metricIndex: Int?
     public let comparisons: [PlannedComparison]
     /// The looks this analysis uses (0-based): the last only for a fixed horizon; for a group
-    /// sequential design the looks up to its final (truncated) one.
-    public let activeLooks: [Int]
+    /// sequential design the looks with new information up to its final (truncated) one.
+    public var activeLooks: [Int] { monitoring.activeLooks }
     /// Group sequential critical values |z| ≥ c, per active look.
-    public let criticalValues: [Double]
-    let msprt: MixtureSPRT?
-    let confidenceSequence: AsymptoticConfidenceSequence?
+    public var criticalValues: [Double] { monitoring.criticalValues }
+    /// The Analysis module's monitoring plan for the policy (a fresh monitor per comparison).
+    public let monitoring: MonitoringPlan
 
     init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator], looks: [(units: Int, day: Double)]) throws(SimulationError) {
         self.spec = spec
-        var msprt: MixtureSPRT? = nil
-        var cs: AsymptoticConfidenceSequence? = nil
-        var critical: [Double] = []
-        var active = Array(looks.indices)
+        // Information fraction of a look: units arrived by it over the planned units (the
+        // group sequential design's; the other policies use only the number of looks).
+        var planned = Double(study.population.units)
+        if case let .groupSequential(_, plannedUnits?) = spec.policy { planned = Double(plannedUnits) }
         do {
-            switch spec.policy {
-            case .fixedHorizon:
-                active = [looks.count - 1]
-            case .naivePeeking, .bayesianStop:
-                break
-            case let .groupSequential(spending, plannedUnits):
-                let planned = Double(plannedUnits ?? study.population.units)
-                var monitor = try GroupSequentialMonitor(alpha: spec.alpha, spending: spending.analysis)
-                active = []
-                var previous = 0.0
-                for (k, look) in looks.enumerated() {
-                    let t = Double(look.units) / planned
-                    guard t > previous else { continue }  // no new information at this look
-                    let l = try monitor.nextLook(informationFraction: t, isFinal: k == looks.count - 1)
-                    active.append(k)
-                    critical.append(l.criticalValue)
-                    previous = t
-                    if l.isFinal { break }
-                }
-            case let .mixtureSPRT(tau2):
-                msprt = try MixtureSPRT(alpha: spec.alpha, tau2: tau2)
-            case let .confidenceSequence(n):
-                cs = try AsymptoticConfidenceSequence(alpha: spec.alpha, tuningSampleSize: n, alternative: spec.alternative)
-            }
+            monitoring = try MonitoringPlan(policy: spec.policy.monitoringPolicy, alpha: spec.alpha, alternative: spec.alternative,
+                                            informationFractions: looks.map { Double($0.units) / planned })
         } catch {
             throw SimulationError("analysis \(spec.id): \(error)")
         }
-        self.msprt = msprt
-        confidenceSequence = cs
-        criticalValues = critical
-        activeLooks = active
         metricIndex = spec.metric.flatMap { m in study.metrics.firstIndex { $0.name == m } }
         let variants = study.experiment.variants.map(\.name)
         var comps: [PlannedComparison] = []

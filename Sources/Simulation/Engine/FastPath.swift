@@ -1,3 +1,4 @@
+import Analysis
 import Distributions
 
 extension ReplicationEngine {
@@ -57,7 +58,7 @@ extension ReplicationEngine {
                         let base = (interval * arms + arm) * width
                         for m in 0..<metrics {
                             let (y, x) = gens[m].draw(unit, streams[m])
-                            sums[base + m].add(y, x)
+                            sums[base + m].add(y, covariate: x)
                         }
                     }
                 }

@@ -1,37 +1,6 @@
 import Analysis
 import Distributions
 
-/// The six running sums of one metric in one arm over one stretch of arrivals:
-/// n, Σy, Σy², Σx, Σx², Σxy (x is the pre-period value, or a ratio's denominator).
-public struct Sums: Sendable, Equatable {
-    public var n = 0
-    public var sy = 0.0, syy = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0
-
-    public init() {}
-
-    init(n: Int, sy: Double, syy: Double, sx: Double, sxx: Double, sxy: Double) {
-        self.n = n; self.sy = sy; self.syy = syy; self.sx = sx; self.sxx = sxx; self.sxy = sxy
-    }
-
-    @inline(__always)
-    public mutating func add(_ y: Double, _ x: Double) {
-        n += 1
-        sy += y; syy += y * y
-        sx += x; sxx += x * x; sxy += x * y
-    }
-
-    public static func + (a: Sums, b: Sums) -> Sums {
-        Sums(n: a.n + b.n, sy: a.sy + b.sy, syy: a.syy + b.syy, sx: a.sx + b.sx, sxx: a.sxx + b.sxx, sxy: a.sxy + b.sxy)
-    }
-
-    public var mean: MeanStatistic { MeanStatistic(n: n, sum: sy, sumOfSquares: syy) }
-    var proportion: ProportionStatistic { ProportionStatistic(n: n, successes: Int(sy.rounded())) }
-    var ratio: RatioStatistic { RatioStatistic(n: n, sumY: sy, sumX: sx, sumYSquares: syy, sumXSquares: sxx, sumXY: sxy) }
-    var covariate: CovariateStatistic {
-        CovariateStatistic(n: n, sum: sy, sumOfSquares: syy, preSum: sx, preSumOfSquares: sxx, crossSum: sxy)
-    }
-}
-
 /// What one analysis comparison concluded in one replication.
 public struct ComparisonOutcome: Sendable, Equatable {
     /// `ok`, or why the data could not be analysed (then the replication is excluded from the
@@ -136,80 +105,51 @@ public struct ReplicationEngine: Sendable {
 
     /// Analyses the looks of one replication.
     public func analyse(_ stats: LookStatistics) throws(AnalysisError) -> ReplicationRecord {
-        let study = plan.study
-        let arms = stats.arms, metrics = stats.metrics, looks = plan.looks
-        let sums = stats.sums, counts = stats.counts
         var out: [ComparisonOutcome] = []
         for a in plan.analyses {
-            for c in a.comparisons {
-                out.append(try analyse(a, c, sums: sums, counts: counts, arms: arms, metrics: metrics))
-            }
+            for c in a.comparisons { out.append(try analyse(a, c, stats: stats)) }
         }
         var family: [FamilyOutcome] = []
-        if let f = study.family {
+        if let f = plan.study.family {
             // Welch's t-test of every metric × treatment at the last look, metric-major.
-            let k = looks.count - 1
+            let k = stats.looks - 1
             var pValues: [Double] = [], isNull: [Bool] = []
-            for m in 0..<metrics {
-                for t in 1..<arms {
-                    let control = sums[(k * arms) * metrics + m], treatment = sums[(k * arms + t) * metrics + m]
-                    let result = try Comparisons.welch(control: control.mean, treatment: treatment.mean, alpha: f.alpha)
-                    pValues.append(result.status == .ok ? (result.pValue ?? 1) : 1)
+            for m in 0..<stats.metrics {
+                for t in 1..<stats.arms {
+                    let r = try ExperimentAnalysis.compare(control: stats.sums(look: k, arm: 0, metric: m), treatment: stats.sums(look: k, arm: t, metric: m),
+                                                           method: .welchT, scale: .absolute, alpha: f.alpha, alternative: .twoSided).result
+                    pValues.append(r.status == .ok ? (r.pValue ?? 1) : 1)
                     isNull.append(m >= f.affected)
                 }
             }
-            family = try f.outcomes(pValues: pValues, isNull: isNull, treatments: arms - 1)
+            family = try f.outcomes(pValues: pValues, isNull: isNull, treatments: stats.arms - 1)
         }
         return ReplicationRecord(comparisons: out, family: family)
     }
 
-    func analyse(_ a: PlannedAnalysis, _ c: PlannedComparison, sums: [Sums], counts: [Int], arms: Int, metrics: Int) throws(AnalysisError) -> ComparisonOutcome {
-        let spec = a.spec
+    /// One comparison through its analysis's sequential monitor (the Analysis module's
+    /// ``SequentialMonitor`` for the policy): the method's result at each active look is
+    /// observed in turn, until the monitor stops. A look whose data cannot be analysed gives
+    /// no decision (and is the outcome when it is the last).
+    func analyse(_ a: PlannedAnalysis, _ c: PlannedComparison, stats: LookStatistics) throws(AnalysisError) -> ComparisonOutcome {
+        var monitor = a.monitoring.monitor
         var last = ComparisonOutcome.failed(.emptyArm, look: plan.looks.count, n: 0)
-        var runningP = 1.0
         for (j, k) in a.activeLooks.enumerated() {
-            var o = try analyseAt(look: k, a, c, sums: sums, counts: counts, arms: arms, metrics: metrics)
+            var o = try analyseAt(look: k, a, c, stats: stats)
             let isLast = j == a.activeLooks.count - 1
             guard o.status == .ok else {
-                // Data that cannot be analysed at an interim look: no decision there.
                 if isLast { last = o }
                 continue
             }
-            switch spec.policy {
-            case .fixedHorizon, .naivePeeking:
-                break  // p < α from the method, its own interval
-            case .groupSequential:
-                let crit = a.criticalValues[j]
-                let z = o.statistic
-                o.rejected = abs(z) >= crit
-                o.lower = o.estimate - crit * o.standardError
-                o.upper = o.estimate + crit * o.standardError
-                o.pValue = 2 * Normal.standard.sf(abs(z))
-            case .mixtureSPRT:
-                guard let m = a.msprt else { break }
-                let r = m.evaluate(estimate: o.estimate, variance: o.standardError * o.standardError)
-                runningP = min(runningP, r.pValue ?? 1)
-                o.pValue = runningP
-                o.rejected = r.rejects
-                if let ci = m.confidenceInterval(estimate: o.estimate, variance: o.standardError * o.standardError) {
-                    o.lower = ci.lower
-                    o.upper = ci.upper
-                }
-            case .confidenceSequence:
-                guard let cs = a.confidenceSequence else { break }
-                let r = cs.evaluate(estimate: o.estimate, standardError: o.standardError, totalSampleSize: Double(o.sampleSize))
-                runningP = min(runningP, r.pValue ?? 1)
-                o.pValue = runningP
-                o.rejected = r.rejects
-                o.lower = r.lower ?? -.infinity
-                o.upper = r.upper ?? .infinity
-            case let .bayesianStop(threshold):
-                guard let chance = o.chanceToBeat else { break }
-                o.rejected = chance > threshold
-                o.pValue = 1 - chance
-            }
+            let v = monitor.observe(LookObservation(look: j, estimate: o.estimate, standardError: o.standardError,
+                                                    statistic: o.statistic, lower: o.lower, upper: o.upper, pValue: o.pValue,
+                                                    isSignificant: o.rejected, sampleSize: o.sampleSize, chanceToBeat: o.chanceToBeat))
+            o.rejected = v.rejected
+            o.pValue = v.pValue
+            o.lower = v.lower
+            o.upper = v.upper
             last = o
-            if o.rejected && spec.policy != .fixedHorizon {
+            if v.stops {
                 o.finalPValue = o.pValue
                 return o
             }
@@ -218,65 +158,45 @@ public struct ReplicationEngine: Sendable {
         return last
     }
 
-    func analyseAt(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, sums: [Sums], counts: [Int], arms: Int, metrics: Int) throws(AnalysisError) -> ComparisonOutcome {
+    /// The analysis method at look k, through the Analysis module's experiment-analysis entry
+    /// point (the one `splitbench analyze` calls): SRM on the logged counts, a two-group
+    /// comparison, or a linear contrast of group means.
+    func analyseAt(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, stats: LookStatistics) throws(AnalysisError) -> ComparisonOutcome {
         let spec = a.spec
+        let arms = stats.arms
         if spec.method == .srm {
-            let observed = (0..<arms).map { counts[k * arms + $0] }
+            let observed = (0..<arms).map { stats.counts[k * arms + $0] }
             let n = observed.reduce(0, +)
             let r = try SampleRatioMismatch.test(observed: observed, weights: plan.armWeights, threshold: spec.alpha)
             guard r.status == .ok, let p = r.pValue, let chi2 = r.chiSquare else { return .failed(r.status, look: k + 1, n: n) }
             return ComparisonOutcome(status: .ok, estimate: chi2, standardError: 0, lower: 0, upper: 0, pValue: p,
                                      rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
         }
-        guard let mi = a.metricIndex else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
-        func group(_ armsInGroup: [Int]) -> Sums {
-            var g = Sums()
-            for arm in armsInGroup { g = g + sums[(k * arms + arm) * metrics + mi] }
-            return g
+        guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
+        func group(_ armsInGroup: [Int]) -> MomentStatistic {
+            MomentStatistic(combining: armsInGroup.map { stats.sums(look: k, arm: $0, metric: mi) })
         }
         let scale: LiftScale = spec.estimand == .relative ? .relative : .absolute
-        var reduction = 0.0
-        let result: FixedHorizonResult
+        let comparison: MetricComparison
         if c.groups.count == 2 {
-            let control = group(c.groups[0].arms), treatment = group(c.groups[1].arms)
-            switch spec.method {
-            case .zTest:
-                result = try Comparisons.twoProportion(control: control.proportion, treatment: treatment.proportion,
-                                                       scale: scale, alpha: spec.alpha, alternative: spec.alternative)
-            case .welchT:
-                result = try Comparisons.welch(control: control.mean, treatment: treatment.mean, scale: scale,
-                                               alpha: spec.alpha, alternative: spec.alternative)
-            case .studentT:
-                result = try Comparisons.student(control: control.mean, treatment: treatment.mean, scale: scale,
-                                                 alpha: spec.alpha, alternative: spec.alternative)
-            case .cuped:
-                let r = try Comparisons.cuped(control: control.covariate, treatment: treatment.covariate, scale: scale,
-                                              alpha: spec.alpha, alternative: spec.alternative)
-                result = r.comparison
-                reduction = r.varianceReduction ?? 0
-            case .deltaRatio:
-                result = try Comparisons.ratio(control: control.ratio, treatment: treatment.ratio, scale: scale,
-                                               alpha: spec.alpha, alternative: spec.alternative)
-            case .srm:
-                return .failed(.invalidStatistics, look: k + 1, n: 0)
-            }
+            comparison = try ExperimentAnalysis.compare(control: group(c.groups[0].arms), treatment: group(c.groups[1].arms), method: test,
+                                                        scale: scale, alpha: spec.alpha, alternative: spec.alternative)
         } else {
-            let groups = c.groups.map { group($0.arms).mean }
-            result = try Comparisons.linearContrast(groups: groups, coefficients: c.groups.map(\.weight),
-                                                    alpha: spec.alpha, alternative: spec.alternative)
+            comparison = try ExperimentAnalysis.contrast(groups: c.groups.map { group($0.arms) }, coefficients: c.groups.map(\.weight),
+                                                         alpha: spec.alpha, alternative: spec.alternative)
         }
+        let result = comparison.result
         let n = result.controlN + result.treatmentN
         guard result.status == .ok, let est = result.estimate, let se = result.standardError, let p = result.pValue else {
             return .failed(result.status, look: k + 1, n: n)
         }
         var o = ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: result.lower ?? -.infinity,
                                   upper: result.upper ?? .infinity, pValue: p, rejected: result.isSignificant,
-                                  stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: reduction)
+                                  stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: comparison.varianceReduction ?? 0)
         o.statistic = result.statistic ?? est / se
         if case .bayesianStop = spec.policy, c.groups.count == 2 {
-            // The Analysis module's normal–normal posterior (flat prior) on the same data.
-            let control = group(c.groups[0].arms), treatment = group(c.groups[1].arms)
-            let b = try Bayesian.normalNormal(control: control.mean, treatment: treatment.mean, scale: scale, level: 1 - spec.alpha)
+            let b = try ExperimentAnalysis.chanceToBeat(control: group(c.groups[0].arms), treatment: group(c.groups[1].arms),
+                                                        scale: scale, level: 1 - spec.alpha)
             guard b.status == .ok, let chance = b.chanceToBeatControl else { return .failed(b.status, look: k + 1, n: n) }
             o.chanceToBeat = chance
             o.lower = b.credibleLower ?? o.lower

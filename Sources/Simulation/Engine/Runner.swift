@@ -83,11 +83,7 @@ public struct SimulationRunner: Sendable {
             func submit(_ b: Int) {
                 group.addTask {
                     let lo = b * Self.blockSize, hi = min(r, lo + Self.blockSize)
-                    var out: [ReplicationRecord] = []
-                    out.reserveCapacity(hi - lo)
-                    let table = ColumnTable()
-                    for rep in lo..<hi { out.append(try engine.runOne(replication: rep, table: table)) }
-                    return (lo, out)
+                    return (lo, try Self.runBlock(engine, lo..<hi))
                 }
             }
             while next < min(blocks, threads) { submit(next); next += 1 }
@@ -99,6 +95,16 @@ public struct SimulationRunner: Sendable {
             }
         }
         return outcomes
+    }
+
+    /// One task's block of replications, on one column table (a synchronous function: the
+    /// Swift 6.3 optimiser crashes splitting the task's coroutine around the throwing loop).
+    static func runBlock(_ engine: ReplicationEngine, _ replications: Range<Int>) throws -> [ReplicationRecord] {
+        var out: [ReplicationRecord] = []
+        out.reserveCapacity(replications.count)
+        let table = ColumnTable()
+        for rep in replications { out.append(try engine.runOne(replication: rep, table: table)) }
+        return out
     }
 
     func summarise(plan: CellPlan, cell: CellInput, outcomes: [ReplicationRecord]) -> CellResult {
@@ -119,11 +125,11 @@ public struct SimulationRunner: Sendable {
                     guard let e else { return }
                     values.append(MeasureValue(measure: m, estimate: e.estimate, mcse: e.mcse, replications: e.replications))
                 }
-                add(.fwer, PerformanceMeasures.proportion(column.filter(\.anyFalse).count, of: column.count))
-                add(.fdr, PerformanceMeasures.mean(column.map(\.fdp)))
+                add(.fwer, PerformanceMeasures.proportion(column.filter(\.anyFalseRejection).count, of: column.count))
+                add(.fdr, PerformanceMeasures.mean(column.map(\.falseDiscoveryProportion)))
                 if f.affected > 0 {
                     add(.averagePower, PerformanceMeasures.mean(column.map(\.power)))
-                    add(.anyPower, PerformanceMeasures.proportion(column.filter(\.anyTrue).count, of: column.count))
+                    add(.anyPower, PerformanceMeasures.proportion(column.filter(\.anyTrueRejection).count, of: column.count))
                 }
                 summaries.append(ComparisonSummary(analysis: "family", comparison: policy.description, method: "welch_t",
                                                    policy: policy.description, truth: nil, replications: column.count, failed: [:],

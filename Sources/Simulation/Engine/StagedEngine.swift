@@ -1,3 +1,4 @@
+import Analysis
 import Distributions
 
 extension ReplicationEngine {
@@ -57,7 +58,7 @@ extension ReplicationEngine {
                 }
                 acc.counts[p * arms + arm] += 1
                 let base = (p * arms + arm) * width
-                for m in 0..<metrics { acc.sums[base + m].add(table.outcome[m][i], table.covariate[m][i]) }
+                for m in 0..<metrics { acc.sums[base + m].add(table.outcome[m][i], covariate: table.covariate[m][i]) }
             }
             design.periodEnded(period, statistics: acc.period(period.index))
             lo = hi

@@ -1,3 +1,4 @@
+import Analysis
 import Distributions
 import Foundation
 
@@ -156,9 +157,9 @@ public struct PeriodStatistics {
     /// Units logged in the period, per arm.
     public let counts: [Int]
     /// The period's sums per (arm, metric): `sums[arm * metrics + metric]`.
-    public let sums: [Sums]
+    public let sums: [MomentStatistic]
     public let metrics: Int
 
     /// The sums of `metric` in `arm` during the period.
-    public func sums(arm: Int, metric: Int) -> Sums { sums[arm * metrics + metric] }
+    public func sums(arm: Int, metric: Int) -> MomentStatistic { sums[arm * metrics + metric] }
 }
