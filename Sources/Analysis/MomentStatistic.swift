@@ -123,3 +123,23 @@ public struct MomentStatistic: Equatable, Hashable, Codable, Sendable {
                            preSumOfSquares: covariateSumOfSquares, crossSum: crossSum)
     }
 }
+
+extension MomentStatistic {
+    /// The moments of a mean metric's summary (no covariate).
+    public init(_ s: MeanStatistic) {
+        self.init(n: s.n, sum: s.sum, sumOfSquares: s.sumOfSquares)
+    }
+
+    /// The moments of a conversion summary: y ∈ {0, 1}, so Σy = Σy² = successes, and
+    /// ``proportion`` gives the summary back exactly.
+    public init(_ s: ProportionStatistic) {
+        self.init(n: s.n, sum: Double(s.successes), sumOfSquares: Double(s.successes))
+    }
+
+    /// The moments of a metric with its pre-period covariate (CUPED); ``covariate`` gives the
+    /// summary back exactly.
+    public init(_ s: CovariateStatistic) {
+        self.init(n: s.n, sum: s.sum, sumOfSquares: s.sumOfSquares, covariateSum: s.preSum,
+                  covariateSumOfSquares: s.preSumOfSquares, crossSum: s.crossSum)
+    }
+}

@@ -445,24 +445,26 @@ struct ExperimentData {
         return d
     }
 
-    /// Compares one metric between two variants on the absolute and relative scales.
+    /// Compares one metric between two variants on the absolute and relative scales, through
+    /// the Analysis module's experiment-analysis entry point (the one the harness calls).
     func compare(metric: String, control c: String, treatment t: String, alpha: Double) throws -> VariantComparison {
+        func both(_ sc: MomentStatistic, _ st: MomentStatistic, _ test: MetricTest) throws -> (MetricComparison, MetricComparison) {
+            (try ExperimentAnalysis.compare(control: sc, treatment: st, method: test, scale: .absolute, alpha: alpha, alternative: .twoSided),
+             try ExperimentAnalysis.compare(control: sc, treatment: st, method: test, scale: .relative, alpha: alpha, alternative: .twoSided))
+        }
         if let s = covariates[metric], let sc = s[c], let st = s[t] {
-            let abs = try Comparisons.cuped(control: sc, treatment: st, alpha: alpha)
-            let rel = try Comparisons.cuped(control: sc, treatment: st, scale: .relative, alpha: alpha)
-            return VariantComparison(variant: t, absolute: abs.comparison, relative: rel.comparison,
+            let (abs, rel) = try both(MomentStatistic(sc), MomentStatistic(st), .cuped)
+            return VariantComparison(variant: t, absolute: abs.result, relative: rel.result,
                                      cuped: CupedSummary(covariate: "", theta: abs.theta, correlation: abs.correlation,
                                                          varianceReduction: abs.varianceReduction))
         }
         if let s = proportions[metric], let sc = s[c], let st = s[t] {
-            return VariantComparison(variant: t,
-                                     absolute: try Comparisons.twoProportion(control: sc, treatment: st, alpha: alpha),
-                                     relative: try Comparisons.twoProportion(control: sc, treatment: st, scale: .relative, alpha: alpha))
+            let (abs, rel) = try both(MomentStatistic(sc), MomentStatistic(st), .zTest)
+            return VariantComparison(variant: t, absolute: abs.result, relative: rel.result)
         }
         let sc = means[metric]?[c] ?? .zero, st = means[metric]?[t] ?? .zero
-        return VariantComparison(variant: t,
-                                 absolute: try Comparisons.welch(control: sc, treatment: st, alpha: alpha),
-                                 relative: try Comparisons.welch(control: sc, treatment: st, scale: .relative, alpha: alpha))
+        let (abs, rel) = try both(MomentStatistic(sc), MomentStatistic(st), .welchT)
+        return VariantComparison(variant: t, absolute: abs.result, relative: rel.result)
     }
 }
 

@@ -116,3 +116,19 @@ import Testing
         #expect(Set([m, back, .zero]).count == 2)
     }
 }
+
+/// Summaries read from files (`splitbench analyze`) become moments and come back unchanged, so
+/// the CLI and the harness share one comparison entry point without changing a number.
+@Suite struct MomentStatisticSummaryTests {
+    @Test func summariesRoundTrip() throws {
+        let m = MeanStatistic(n: 7, sum: 12.5, sumOfSquares: 40.25)
+        #expect(MomentStatistic(m).mean == m)
+        let p = ProportionStatistic(n: 90, successes: 13)
+        #expect(MomentStatistic(p).proportion == p)
+        let c = CovariateStatistic(n: 5, sum: 10, sumOfSquares: 30, preSum: 8, preSumOfSquares: 20, crossSum: 22)
+        #expect(MomentStatistic(c).covariate == c)
+        // A 0/1 outcome's moments: Σy² = Σy.
+        let direct = try MomentStatistic(values: [1, 0, 1, 1, 0], covariates: [0, 0, 0, 0, 0])
+        #expect(MomentStatistic(ProportionStatistic(n: 5, successes: 3)) == direct)
+    }
+}
