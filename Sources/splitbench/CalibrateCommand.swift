@@ -75,8 +75,13 @@ struct CalibratePeeking: AsyncParsableCommand {
             return
         }
         let (driver, s) = try options.load(defaultScenario: Self.defaultScenario)
+        // α is the scenario's: every non-SRM analysis must share one.
+        let alphas = Set(s.cells.flatMap { $0.study.analyses.filter { $0.method != .srm }.map(\.alpha) })
+        guard alphas.count == 1, let alpha = alphas.first else {
+            printError("error: \(s.file): the peeking calibration needs one α shared by every analysis; found \(alphas.sorted().map { "\($0)" }.joined(separator: ", "))")
+            throw ExitCode(2)
+        }
         let result = try await driver.run(s).result
-        let alpha = 0.05
         // Exact naive probabilities for every K the scenario uses.
         var ks = Set<Int>()
         for cell in result.cells { if let c = cell.comparisons.first { ks.insert(c.rejectionsByLook.count) } }
@@ -86,7 +91,9 @@ struct CalibratePeeking: AsyncParsableCommand {
         let refURL = URL(fileURLWithPath: options.scenario ?? Self.defaultScenario).deletingLastPathComponent().appendingPathComponent("rpact-boundaries.json")
         var rows: [BoundaryRow] = []
         struct RefFile: Decodable { struct D: Decodable { let design: String; let looks: Int; let criticalValues: [Double] }; let designs: [D] }
-        if let data = try? Data(contentsOf: refURL), let ref = try? JSONDecoder().decode(RefFile.self, from: data) {
+        if alpha != 0.05 {
+            printError("warning: the rpact boundaries in \(refURL.lastPathComponent) are for α = 0.05, the scenario's α is \(alpha): the report has no rpact comparison")
+        } else if let data = try? Data(contentsOf: refURL), let ref = try? JSONDecoder().decode(RefFile.self, from: data) {
             for d in ref.designs {
                 let spending: AlphaSpending = d.design == "obf" ? .obrienFleming : d.design == "pocock" ? .pocock : .power(rho: 2)
                 let design = try GroupSequentialDesign.lanDeMets(alpha: alpha, spending: spending, looks: d.looks)

@@ -52,4 +52,31 @@ import Testing
         let bad = try CLIRunner.run(["calibrate", "peeking", "--from", file.path, "--out", again.path])
         #expect(bad.status == 2)
     }
+
+    /// α comes from the scenario: at α = 0.10 the exact naive value at K = 5 is 0.2596
+    /// (scipy: 1 − multivariate_normal(cov = √(min(i,j)/max(i,j))).cdf(±z₀.₉₅) = 0.25963; at
+    /// α = 0.05 it is 0.1417), K = 1 gives α itself, and analyses with different α values are
+    /// refused.
+    @Test func alphaComesFromTheScenario() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("splitbench-cal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tenPercent = Self.scenario.replacingOccurrences(of: "policy: naive}", with: "policy: naive, alpha: 0.1}")
+            .replacingOccurrences(of: "{spending: obf}}}", with: "{spending: obf}}, alpha: 0.1}")
+        let file = dir.appendingPathComponent("p.yaml")
+        try tenPercent.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLIRunner.run(["calibrate", "peeking", "--scenario", file.path, "--out", dir.appendingPathComponent("out").path, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let md = try String(contentsOf: dir.appendingPathComponent("out/peeking.md"), encoding: .utf8)
+        #expect(md.contains("α = 0.1"))
+        #expect(md.contains("| 5 | 0.2596 |"))
+        #expect(md.contains("| 1 | 0.1000 |"))
+        #expect(r.stderr.contains("no rpact comparison"))
+        let mixed = Self.scenario.replacingOccurrences(of: "{id: c.naive, metric: value, method: welch_t, policy: naive}",
+                                                       with: "{id: c.naive, metric: value, method: welch_t, policy: naive, alpha: 0.1}")
+        try mixed.write(to: file, atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["calibrate", "peeking", "--scenario", file.path, "--out", dir.appendingPathComponent("bad").path, "--quiet"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("one α shared by every analysis"))
+    }
 }
