@@ -7,7 +7,8 @@ import Simulation
 /// "Scenario file reference" documents the same keys.
 enum ScenarioSchema {
     static let topLevelKeys = ["schema", "id", "description", "seed", "replications", "population", "metrics",
-                               "experiment", "effects", "analyses", "family", "looks", "sweep", "measures", "gates"]
+                               "experiment", "effects", "analyses", "family", "looks", "sweep", "measures", "gates",
+                               "design", "faults", "components"]
 
     /// The text of a swept value or cell selector: a scalar as written, a mapping or list in
     /// compact flow style (`{count: 5}`).
@@ -74,7 +75,71 @@ enum ScenarioSchema {
                           metrics: metrics, experiment: experiment, effects: effects, analyses: analyses, looks: looks,
                           measures: measures)
         study.family = family
+        try stages(top, root: root, into: &study)
         return study
+    }
+
+    // MARK: stages (design, faults, outcome components): built by the Simulation registry
+
+    /// Reads `design`, `faults` and `components`, each built by the stage registry from its
+    /// `kind:` and parameters; a problem names the file and the key path.
+    static func stages(_ top: Object, root: Value, into study: inout Study) throws(ScenarioError) {
+        let registry = StageRegistry.shared
+        func config(_ v: Value) throws(ScenarioError) -> ComponentConfig {
+            var parameters: [String: ComponentValue] = [:]
+            var kind: String?
+            for (key, item) in try v.entries() {
+                if key == "kind" { kind = try item.identifier(); continue }
+                parameters[key] = try componentValue(item)
+            }
+            guard let kind else { throw ScenarioError(file: v.file, keyPath: "\(v.path).kind", message: "required key is missing") }
+            return ComponentConfig(kind: kind, keyPath: v.path, parameters: parameters)
+        }
+        func wrap<T>(_ body: () throws(SimulationError) -> T) throws(ScenarioError) -> T {
+            do { return try body() } catch { throw ScenarioError(file: root.file, keyPath: error.keyPath, message: error.message) }
+        }
+        let base = study
+        if let d = top.optional("design") {
+            let c = try config(d)
+            study.design = try wrap { () throws(SimulationError) in try registry.makeDesign(c, study: base) }
+        }
+        if let f = top.optional("faults") {
+            for item in try f.list() {
+                let c = try config(item)
+                study.faults.append(try wrap { () throws(SimulationError) in try registry.makeFault(c, study: base) })
+            }
+        }
+        if let cs = top.optional("components") {
+            for item in try cs.list() {
+                let c = try config(item)
+                let component = try wrap { () throws(SimulationError) in try registry.makeComponent(c, study: base) }
+                guard study.metric(named: component.metric) != nil else {
+                    throw ScenarioError(file: root.file, keyPath: "\(item.path).metric", message: "unknown metric \"\(component.metric)\"")
+                }
+                study.components.append(component)
+            }
+        }
+    }
+
+    /// A stage parameter as a ``ComponentValue`` (scalars typed as YAML reads them).
+    static func componentValue(_ v: Value) throws(ScenarioError) -> ComponentValue {
+        switch v.node.kind {
+        case let .scalar(text, type):
+            switch type {
+            case .int, .float: return .number(try v.double())
+            case .bool: return .bool(["true", "yes", "on"].contains(text.lowercased()))
+            case .string: return .string(text)
+            case .null: throw v.expected("a value")
+            }
+        case .sequence:
+            var out: [ComponentValue] = []
+            for item in try v.list() { out.append(try componentValue(item)) }
+            return .list(out)
+        case .mapping:
+            var out: [String: ComponentValue] = [:]
+            for (key, item) in try v.entries() { out[key] = try componentValue(item) }
+            return .map(out)
+        }
     }
 
     static func family(_ v: Value) throws(ScenarioError) -> FamilySpec {

@@ -174,8 +174,18 @@ public struct CellPlan: Sendable {
 /// An error in a study that the scenario parser could not catch (e.g. a parameter combination
 /// found invalid when samplers are built).
 public struct SimulationError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The scenario key path the problem is at (empty when it is not tied to one key).
+    public let keyPath: String
+    public let message: String
+    public var description: String { keyPath.isEmpty ? message : "\(keyPath): \(message)" }
+    public init(_ description: String) {
+        keyPath = ""
+        message = description
+    }
+    public init(keyPath: String, _ message: String) {
+        self.keyPath = keyPath
+        self.message = message
+    }
 }
 
 /// One analysis with its comparisons resolved to arm groups and true values.
