@@ -231,7 +231,7 @@ enum ScenarioSchema {
     static func metrics(_ v: Value) throws(ScenarioError) -> [MetricSpec] {
         var out: [MetricSpec] = []
         for item in try v.nonEmptyList() {
-            let o = try item.object(allowed: ["name", "kind", "baseline", "distribution", "denominator", "rate", "pre_period_correlation"])
+            let o = try item.object(allowed: ["name", "kind", "baseline", "distribution", "denominator", "rate", "pre_period_correlation", "observe"])
             let name = try o.required("name").identifier()
             guard !out.contains(where: { $0.name == name }) else { throw try o.required("name").fail("duplicate metric name \"\(name)\"") }
             let kindValue = try o.required("kind")
@@ -264,7 +264,17 @@ enum ScenarioSchema {
             if case .ratio = kind, rho > 0 {
                 throw try o.required("pre_period_correlation").fail("a ratio metric has no pre-period value in schema 1")
             }
-            out.append(MetricSpec(name: name, kind: kind, prePeriodCorrelation: rho))
+            var observation = Observation.once
+            if let ob = o.optional("observe") {
+                guard let x = Observation(rawValue: try ob.string()) else {
+                    throw ob.fail("expected once, daily_total or daily_mean, got \"\(try ob.string())\"")
+                }
+                observation = x
+                if x != .once, rho > 0 {
+                    throw try o.required("pre_period_correlation").fail("a daily metric has no pre-period value in schema 1 (use observe: once for CUPED)")
+                }
+            }
+            out.append(MetricSpec(name: name, kind: kind, prePeriodCorrelation: rho, observation: observation))
         }
         return out
     }

@@ -157,6 +157,20 @@ public enum MetricKind: Equatable, Sendable {
     case ratio(denominator: OutcomeDistribution, rate: Double)
 }
 
+/// When a metric's outcome is observed.
+public enum Observation: String, Equatable, Sendable {
+    /// One outcome per unit, drawn when it is first exposed (its calendar day is its arrival).
+    case once
+    /// One outcome per unit per day from the day of its first exposure (day ⌊exposure⌋) on;
+    /// day d is complete, and seen, at time d + 1. A look at time t sees the unit's days
+    /// ⌊exposure⌋ … ⌊t⌋ − 1 and analyses their total (`daily_total`) or their mean
+    /// (`daily_mean`); a unit with no complete day yet is not in the look. Each day's draw
+    /// sees its calendar day and the days since the unit's first exposure, so time-varying
+    /// components (novelty, seasonality) act day by day.
+    case dailyTotal = "daily_total"
+    case dailyMean = "daily_mean"
+}
+
 /// A per-unit outcome distribution.
 public enum OutcomeDistribution: Hashable, Sendable {
     case normal(mean: Double, sd: Double)
@@ -195,13 +209,21 @@ public struct MetricSpec: Equatable, Sendable {
     /// Normal metrics only: the correlation ρ with every other metric that has one, through a
     /// latent N(0, 1) factor Z shared by the unit's metrics: Y = μ + σ(√ρ·Z + √(1 − ρ)·ε).
     public var sharedFactorCorrelation: Double
+    /// When the metric is observed: once per unit, or day by day (then a look sees each unit's
+    /// days up to the look).
+    public var observation: Observation
 
-    public init(name: String, kind: MetricKind, prePeriodCorrelation: Double = 0, sharedFactorCorrelation: Double = 0) {
+    public init(name: String, kind: MetricKind, prePeriodCorrelation: Double = 0, sharedFactorCorrelation: Double = 0,
+                observation: Observation = .once) {
         self.name = name
         self.kind = kind
         self.prePeriodCorrelation = prePeriodCorrelation
         self.sharedFactorCorrelation = sharedFactorCorrelation
+        self.observation = observation
     }
+
+    /// Whether the metric is observed day by day.
+    public var isDaily: Bool { observation != .once }
 
     /// The control mean of the per-unit outcome (for a ratio metric: the true ratio).
     public var controlMean: Double {

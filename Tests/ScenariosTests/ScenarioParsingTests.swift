@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Scenarios
 @testable import Simulation
@@ -96,6 +97,13 @@ gates:
         ("not YAML", "measures: [rejection_rate", "measures: [rejection_rate, {", "", "not valid YAML"),
         ("duplicate key", "seed: 42", "seed: 42\nseed: 43", "", "duplicated key(s): 'seed'"),
         ("cuped without pre-period", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: orders, method: cuped}", "analyses[3].method", "pre_period_correlation"),
+        ("unknown observation", "{name: conversion, kind: binary, baseline: 0.10}", "{name: conversion, kind: binary, baseline: 0.10, observe: hourly}", "metrics[0].observe", "once, daily_total or daily_mean"),
+        ("daily metric with a pre-period", "pre_period_correlation: 0.7}", "pre_period_correlation: 0.7, observe: daily_mean}", "metrics[1].pre_period_correlation", "daily metric"),
+        ("attribute shadowing a segment", "segments: {platform: {web: 0.6, ios: 0.4}}", "segments: {platform: {web: 0.6, ios: 0.4}}\n  attributes: {platform: {a: 1}}", "population.attributes.platform", "already a segment"),
+        ("attribute shares", "segments: {platform: {web: 0.6, ios: 0.4}}", "segments: {platform: {web: 0.6, ios: 0.4}}\n  attributes: {country: {SG: 0.5}}", "population.attributes.country", "sum to 1"),
+        ("ruleset file missing", "hash: sha256\n  variants: {control: 0.5, treatment: 0.5}", "ruleset: no-such-file.json\n  analyse: x", "experiment.ruleset", "cannot read the ruleset file"),
+        ("ruleset with variants", "hash: sha256\n  variants", "ruleset: no-such-file.json\n  analyse: x\n  variants", "experiment.variants", "come from the ruleset"),
+        ("analyse without ruleset", "hash: sha256\n", "hash: sha256\n  analyse: x\n", "experiment.analyse", "experiment.ruleset, which is missing"),
     ]
 
     @Test(arguments: mistakes.map { $0.0 })
@@ -183,5 +191,31 @@ gates:
             #expect(error.keyPath == "family.policies[1]")
             #expect(error.message.contains("unknown policy \"sidak\""))
         }
+    }
+}
+
+@Suite struct ObservationAndRulesetParsingTests {
+    @Test func dailyObservationParses() throws {
+        let text = validScenario.replacingOccurrences(of: "{name: orders, kind: count, distribution: {negative_binomial: {mean: 2, size: 1.5}}}",
+                                                      with: "{name: orders, kind: count, distribution: {negative_binomial: {mean: 2, size: 1.5}}, observe: daily_total}")
+        let s = try Scenario.parse(text, file: "d.yaml")
+        #expect(s.cells[0].study.metric(named: "orders")?.observation == .dailyTotal)
+        #expect(s.cells[0].study.metric(named: "conversion")?.observation == .once)
+    }
+
+    /// The shipped example ruleset is read relative to the working directory or the scenario;
+    /// the arms are the analysed experiment's variants, and population attributes are typed.
+    @Test func productionRulesetParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = validScenario
+            .replacingOccurrences(of: "hash: sha256\n  variants: {control: 0.5, treatment: 0.5}",
+                                  with: "ruleset: ruleset.json\n  analyse: exp-checkout-progress-bar")
+            .replacingOccurrences(of: "segments: {platform: {web: 0.6, ios: 0.4}}",
+                                  with: "segments: {platform: {web: 0.6, ios: 0.4}}\n  attributes: {country: {SG: 0.5, DE: 0.5}}")
+        let s = try Scenario.parse(text, file: root.appendingPathComponent("scenarios/examples/x.yaml").path)
+        let e = s.cells[0].study.experiment
+        #expect(e.variants.map(\.name) == ["control", "treatment"])
+        #expect(e.ruleset?.analyse == "exp-checkout-progress-bar")
+        #expect(s.cells[0].study.population.attributes.map(\.name) == ["country"])
     }
 }

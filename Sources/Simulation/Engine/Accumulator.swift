@@ -22,13 +22,19 @@ public struct Accumulator {
     public let metrics: Int
     var sums: [MomentStatistic]
     var counts: [Int]
+    /// Daily metrics: the statistics of each look, taken over the units' days up to it
+    /// (`snapshots[(look * arms + arm) * metrics + metric]`); they replace the prefix sums.
+    var snapshots: [MomentStatistic]
+    let dailyMetrics: [Int]
 
-    public init(periods: Int, arms: Int, metrics: Int) {
+    public init(periods: Int, arms: Int, metrics: Int, looks: Int = 0, dailyMetrics: [Int] = []) {
         self.periods = periods
         self.arms = arms
         self.metrics = metrics
         sums = [MomentStatistic](repeating: MomentStatistic(), count: periods * arms * max(metrics, 1))
         counts = [Int](repeating: 0, count: periods * arms)
+        self.dailyMetrics = dailyMetrics
+        snapshots = dailyMetrics.isEmpty ? [] : [MomentStatistic](repeating: MomentStatistic(), count: looks * arms * max(metrics, 1))
     }
 
     /// The statistics of one period (for a design's `periodEnded`).
@@ -48,14 +54,23 @@ public struct Accumulator {
             for a in 0..<arms { c[p * arms + a] += c[(p - 1) * arms + a] }
         }
         let lookPeriods = schedule.filter { $0.look != nil }.map(\.index)
+        var out: LookStatistics
         if lookPeriods.count == periods {
-            return LookStatistics(looks: periods, arms: arms, metrics: max(metrics, 1), sums: s, counts: c)
+            out = LookStatistics(looks: periods, arms: arms, metrics: max(metrics, 1), sums: s, counts: c)
+        } else {
+            var ls: [MomentStatistic] = [], lc: [Int] = []
+            for p in lookPeriods {
+                ls += s[(p * width)..<((p + 1) * width)]
+                lc += c[(p * arms)..<((p + 1) * arms)]
+            }
+            out = LookStatistics(looks: lookPeriods.count, arms: arms, metrics: max(metrics, 1), sums: ls, counts: lc)
         }
-        var ls: [MomentStatistic] = [], lc: [Int] = []
-        for p in lookPeriods {
-            ls += s[(p * width)..<((p + 1) * width)]
-            lc += c[(p * arms)..<((p + 1) * arms)]
+        let perArm = max(metrics, 1)
+        for k in 0..<out.looks {
+            for a in 0..<arms {
+                for m in dailyMetrics { out.sums[(k * arms + a) * perArm + m] = snapshots[(k * arms + a) * perArm + m] }
+            }
         }
-        return LookStatistics(looks: lookPeriods.count, arms: arms, metrics: max(metrics, 1), sums: ls, counts: lc)
+        return out
     }
 }

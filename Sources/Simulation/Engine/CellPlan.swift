@@ -105,10 +105,15 @@ public struct CellPlan: Sendable {
         periods[p...].first { $0.endDay >= day }?.index
     }
 
+    /// Whether the fused fast path would run `study` (a convenience for tests and tools).
+    public static func fastPathAppliesTo(_ study: Study) -> Bool {
+        (try? CellPlan(study: study, scenarioID: study.id, cellIndex: 0))?.fastPathApplies ?? false
+    }
+
     /// Whether the fused fast path can run this cell: a static fixed split assigned ideally or
     /// by plain hash-and-range (no production ruleset), no faults, no clusters or regions.
     public var fastPathApplies: Bool {
-        guard let split = design as? FixedSplit, faults.isEmpty else { return false }
+        guard let split = design as? FixedSplit, faults.isEmpty, !study.metrics.contains(where: \.isDaily) else { return false }
         return split.usesPlainHash || study.experiment.assignment == .ideal
     }
 
@@ -218,11 +223,11 @@ public struct PlannedAnalysis: Sendable {
         let variants = study.experiment.variants.map(\.name)
         var comps: [PlannedComparison] = []
         if spec.method == .srm {
-            comps = [PlannedComparison(label: "all_arms", groups: [], truth: nil)]
+            comps = [PlannedComparison(label: "all_arms", groups: [], truthByLook: nil)]
         } else {
             guard let mi = metricIndex else { throw SimulationError("analysis \(spec.id): unknown metric") }
             let gen = generators[mi]
-            let armMeans = PlannedAnalysis.armMeans(generator: gen, study: study)
+            let armMeansByLook = PlannedAnalysis.armMeansByLook(generator: gen, study: study, looks: looks)
             switch spec.contrast {
             case .eachVariantVsControl:
                 for k in 1..<variants.count {
@@ -230,7 +235,7 @@ public struct PlannedAnalysis: Sendable {
                     c[0] = -1
                     c[k] = 1
                     comps.append(PlannedComparison(label: variants[k], groups: [(-1, [0]), (1, [k])],
-                                                   truth: PlannedAnalysis.truth(c, armMeans, estimand: spec.estimand)))
+                                                   truthByLook: armMeansByLook.map { PlannedAnalysis.truth(c, $0, estimand: spec.estimand) }))
                 }
             case let .mainEffect(factor):
                 guard let f = study.experiment.factors.first(where: { $0.name == factor }) else {
@@ -246,7 +251,7 @@ public struct PlannedAnalysis: Sendable {
                     }
                     let groups: [(weight: Double, arms: [Int])] = [(-1, c.indices.filter { c[$0] < 0 }), (1, c.indices.filter { c[$0] > 0 })]
                     comps.append(PlannedComparison(label: "\(f.name)=\(level)", groups: groups,
-                                                   truth: PlannedAnalysis.truth(c, armMeans, estimand: spec.estimand)))
+                                                   truthByLook: armMeansByLook.map { PlannedAnalysis.truth(c, $0, estimand: spec.estimand) }))
                 }
             case let .interaction(a, b):
                 guard let fa = study.experiment.factors.first(where: { $0.name == a }),
@@ -264,7 +269,7 @@ public struct PlannedAnalysis: Sendable {
                 }
                 let c = variants.indices.map { i in groups.first { $0.arms.contains(i) }?.weight ?? 0 }
                 comps.append(PlannedComparison(label: "\(a)×\(b)", groups: groups,
-                                               truth: PlannedAnalysis.truth(c, armMeans, estimand: .absolute, interaction: true)))
+                                               truthByLook: armMeansByLook.map { PlannedAnalysis.truth(c, $0, estimand: .absolute, interaction: true) }))
             }
         }
         if let mi = metricIndex {
@@ -277,6 +282,68 @@ public struct PlannedAnalysis: Sendable {
             for k in comps.indices { comps[k].estimand = "\(contrast); truth from: \(components.joined(separator: " + "))" }
         }
         comparisons = comps
+    }
+
+    /// Per look, per arm: the population mean of what the analysis sees. For a metric observed
+    /// once it is ``armMeans(generator:study:)`` at every look. For a daily metric it is exact
+    /// for the deterministic arrivals: the units arrived by the look with a complete day,
+    /// grouped by their exposure day g = ⌊arrival⌋, each contributing Σ_{d=g}^{⌊t⌋−1} μ(shift(d,
+    /// d − g)) (the total) or that sum ÷ (⌊t⌋ − g) (the mean), averaged over segments.
+    static func armMeansByLook(generator: MetricGenerator, study: Study, looks: [(units: Int, day: Double)]) -> [[Double]] {
+        guard generator.spec.isDaily else {
+            let m = armMeans(generator: generator, study: study)
+            return looks.map { _ in m }
+        }
+        let population = study.population
+        return looks.map { look in
+            let end = Int((look.day + 1e-9).rounded(.down))
+            var groups: [Int: Int] = [:]
+            for i in 0..<look.units {
+                let g = Int(LookPlan.arrivalTime(ofUnit: i, population).rounded(.down))
+                if g < end { groups[g, default: 0] += 1 }
+            }
+            let total = Double(groups.values.reduce(0, +))
+            return study.experiment.variants.indices.map { arm in
+                guard total > 0 else { return 0 }
+                var sum = 0.0
+                for (g, n) in groups.sorted(by: { $0.key < $1.key }) {
+                    let v = segmentAverage(study) { levels in
+                        var acc = 0.0
+                        for d in g..<end {
+                            var s = MeanShift()
+                            var u = UnitContext(arm: arm, segmentLevels: levels, arrivalDay: Double(g))
+                            u.calendarDay = Double(d)
+                            u.daysSinceExposure = Double(d - g)
+                            for a in generator.adjustments { a.addShift(for: u, to: &s) }
+                            acc += generator.mean(under: s)
+                        }
+                        return generator.spec.observation == .dailyMean ? acc / Double(end - g) : acc
+                    }
+                    sum += Double(n) * v
+                }
+                return sum / total
+            }
+        }
+    }
+
+    /// The average of `value` over the joint distribution of segment levels (independent
+    /// attributes, weighted by their shares).
+    static func segmentAverage(_ study: Study, _ value: ([Int]) -> Double) -> Double {
+        let segs = study.population.segments
+        var total = 0.0
+        var levels = [Int](repeating: 0, count: segs.count)
+        func visit(_ i: Int, _ weight: Double) {
+            if i == segs.count {
+                total += weight * value(levels)
+                return
+            }
+            for (l, share) in segs[i].shares.enumerated() {
+                levels[i] = l
+                visit(i + 1, weight * share)
+            }
+        }
+        visit(0, 1)
+        return total
     }
 
     /// The population mean of each arm (averaged over segments by their shares).
@@ -330,7 +397,26 @@ public struct PlannedAnalysis: Sendable {
 public struct PlannedComparison: Sendable {
     public let label: String
     public let groups: [(weight: Double, arms: [Int])]
+    /// The true value at the last look.
     public let truth: Double?
+    /// The true value at each look (they differ when the metric is observed day by day).
+    public let truthByLook: [Double]?
     /// What `truth` is: the contrast and the estimands of the outcome components behind it.
     public var estimand: String = ""
+
+    init(label: String, groups: [(weight: Double, arms: [Int])], truthByLook: [Double]?) {
+        self.label = label
+        self.groups = groups
+        self.truthByLook = truthByLook
+        truth = truthByLook?.last
+    }
+
+    /// The true value at look k (0-based; the last look's when k is out of range).
+    public func truth(atLook k: Int) -> Double? {
+        guard let t = truthByLook, !t.isEmpty else { return nil }
+        return t[min(max(k, 0), t.count - 1)]
+    }
+
+    /// Whether the truth is the same at every look.
+    var truthIsConstant: Bool { Set(truthByLook ?? []).count <= 1 }
 }

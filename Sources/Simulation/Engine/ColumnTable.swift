@@ -29,7 +29,10 @@ public final class ColumnTable {
     public var firstExposure: [Double] = []
     /// The analysis group (cluster or region × window) when the design analyses groups.
     public var group: [Int32] = []
-    /// Per metric: the unit's outcome y and covariate x (pre-period value or ratio denominator).
+    /// Daily metrics: the next day to draw for the unit (−1 until its first draw).
+    public var dayCursor: [Int32] = []
+    /// Per metric: the unit's outcome y and covariate x (pre-period value or ratio denominator);
+    /// for a daily metric, the running totals over the unit's days so far.
     public var outcome: [[Double]] = []
     public var covariate: [[Double]] = []
     /// Whether a fault delayed some unit's data (then the accumulator places units by
@@ -60,9 +63,14 @@ public final class ColumnTable {
         sized(&loggedArm, units, -1)
         sized(&loggedDay, units, 0)
         sized(&firstExposure, units, .infinity)
-        for i in 0..<units { arm[i] = -1; loggedArm[i] = -1; firstExposure[i] = .infinity }
+        sized(&dayCursor, units, -1)
+        for i in 0..<units { arm[i] = -1; loggedArm[i] = -1; firstExposure[i] = .infinity; dayCursor[i] = -1 }
         if outcome.count != metrics { outcome = Array(repeating: [], count: metrics); covariate = Array(repeating: [], count: metrics) }
-        for m in 0..<metrics { sized(&outcome[m], units, 0); sized(&covariate[m], units, 0) }
+        for m in 0..<metrics {
+            sized(&outcome[m], units, 0)
+            sized(&covariate[m], units, 0)
+            for i in 0..<units { outcome[m][i] = 0; covariate[m][i] = 0 }
+        }
         hasLatency = false
     }
 }

@@ -21,11 +21,16 @@ enum Summarise {
         if !isSRM, let truth = c.truth {
             let est = ok.map(\.estimate)
             let twoSided = a.spec.alternative == .twoSided
-            add(.coverage, PerformanceMeasures.proportion(ok.filter { $0.lower <= truth && truth <= $0.upper }.count, of: ok.count))
-            add(.bias, PerformanceMeasures.bias(est, truth: truth))
+            // The truth of a replication is the estimand at the look where it stopped (the
+            // same at every look unless the metric is observed day by day).
+            let truths = c.truthIsConstant ? ok.map { _ in truth } : ok.map { c.truth(atLook: $0.stopLook - 1) ?? truth }
+            let errors = c.truthIsConstant ? est : zip(est, truths).map { $0 - $1 }
+            let reference = c.truthIsConstant ? truth : 0
+            add(.coverage, PerformanceMeasures.proportion(zip(ok, truths).filter { $0.lower <= $1 && $1 <= $0.upper }.count, of: ok.count))
+            add(.bias, PerformanceMeasures.bias(errors, truth: reference))
             add(.empiricalSE, PerformanceMeasures.empiricalSE(est))
             add(.modelSE, PerformanceMeasures.modelSE(ok.map(\.standardError)))
-            add(.rmse, PerformanceMeasures.rmse(est, truth: truth))
+            add(.rmse, PerformanceMeasures.rmse(errors, truth: reference))
             if twoSided { add(.ciWidth, PerformanceMeasures.mean(ok.map { $0.upper - $0.lower })) }
             if a.spec.method == .cuped { add(.varianceReduction, PerformanceMeasures.mean(ok.map(\.varianceReduction))) }
         }
