@@ -52,10 +52,11 @@ final class FixedSplitRun<A: ArmAssigner>: DesignRun {
     init(_ assigner: A) { self.assigner = assigner }
 
     func assign(period: Period, units: Range<Int>, table: ColumnTable) {
+        let arm = table.arm, exposure = table.firstExposure, arrival = table.arrival
         for i in units {
             let a = assigner.arm(ofUnit: i)
-            table.arm[i] = Int32(truncatingIfNeeded: a)
-            if a >= 0 { table.firstExposure[i] = table.arrival[i] }
+            arm[i] = Int32(truncatingIfNeeded: a)
+            if a >= 0 { exposure[i] = arrival[i] }
         }
     }
 

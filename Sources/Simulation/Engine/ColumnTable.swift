@@ -1,76 +1,108 @@
 /// The units of one replication as columns (structure of arrays): O(units) memory, allocated
 /// once per task and reused by every replication the task runs.
 ///
-/// Unit i is the i-th to arrive. Columns a scenario does not use stay empty.
+/// Unit i is the i-th to arrive. Columns are raw buffers owned by the table (valid until the
+/// next ``reset(units:segments:attributes:metrics:latent:)`` or the table's end), so stage
+/// loops index them without the exclusivity checks and copy-on-write tests that Swift arrays
+/// stored in a class cost per element; hot loops read a column into a local once
+/// (`let arm = table.arm`) and index the local.
 public final class ColumnTable {
     /// Units in the replication.
     public private(set) var count = 0
     /// Arrival time, in days since the start.
-    public var arrival: [Double] = []
+    public private(set) var arrival = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     /// Segment level index per unit, one column per segment attribute (population order).
-    public var segmentLevels: [[Int32]] = []
+    public private(set) var segmentLevels: [UnsafeMutableBufferPointer<Int32>] = []
     /// Level index per unit of each targeting attribute (`population.attributes` order).
-    public var attributeLevels: [[Int32]] = []
-    /// The unit's latent N(0, 1) factor shared by its correlated metrics.
-    public var latent: [Double] = []
-    /// Cluster id (cluster designs and interference); empty when the population has none.
-    public var cluster: [Int32] = []
-    /// Region id (switchbacks); empty when the population has none.
-    public var region: [Int32] = []
-    /// Bot flag; empty when the population has no bots.
-    public var isBot: [Bool] = []
+    public private(set) var attributeLevels: [UnsafeMutableBufferPointer<Int32>] = []
+    /// The unit's latent N(0, 1) factor shared by its correlated metrics (empty when unused).
+    public private(set) var latent = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// Cluster id (cluster designs and interference); filled by a population that has clusters.
+    public private(set) var cluster = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    /// Region id (switchbacks); filled by a population that has regions.
+    public private(set) var region = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    /// Bot flag (0 or 1); filled by a population or fault that has bots.
+    public private(set) var isBot = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
     /// The arm the unit received (−1: not in the experiment). Set by the design.
-    public var arm: [Int32] = []
+    public private(set) var arm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// The arm the analysis sees (−1: not logged). Equals `arm` unless a fault edits it.
-    public var loggedArm: [Int32] = []
+    public private(set) var loggedArm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// The day the unit's data reaches the analysis (its arrival unless a fault delays it).
-    public var loggedDay: [Double] = []
+    public private(set) var loggedDay = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     /// The day of the unit's first exposure (+∞ while never exposed).
-    public var firstExposure: [Double] = []
+    public private(set) var firstExposure = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     /// The analysis group (cluster or region × window) when the design analyses groups.
-    public var group: [Int32] = []
+    public private(set) var group = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// Daily metrics: the next day to draw for the unit (−1 until its first draw).
-    public var dayCursor: [Int32] = []
+    public private(set) var dayCursor = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// Per metric: the unit's outcome y and covariate x (pre-period value or ratio denominator);
     /// for a daily metric, the running totals over the unit's days so far.
-    public var outcome: [[Double]] = []
-    public var covariate: [[Double]] = []
+    public private(set) var outcome: [UnsafeMutableBufferPointer<Double>] = []
+    public private(set) var covariate: [UnsafeMutableBufferPointer<Double>] = []
+    /// Whether a population filled `cluster`, `region`, `isBot` (stages check before reading).
+    public var hasClusters = false
+    public var hasRegions = false
+    public var hasBots = false
     /// Whether a fault delayed some unit's data (then the accumulator places units by
     /// `loggedDay` instead of their arrival period).
     public var hasLatency = false
 
     public init() {}
 
+    deinit { release() }
+
+    private func release() {
+        func free<T>(_ b: UnsafeMutableBufferPointer<T>) { b.deallocate() }
+        free(arrival); free(latent); free(cluster); free(region); free(isBot); free(arm); free(loggedArm)
+        free(loggedDay); free(firstExposure); free(group); free(dayCursor)
+        segmentLevels.forEach(free); attributeLevels.forEach(free); outcome.forEach(free); covariate.forEach(free)
+    }
+
+    private var shape: [Int] = []
+
     /// Sizes the table for `units` units, `segments` segment columns, `attributes` attribute
-    /// columns and `metrics` metrics, and clears the per-replication columns. Storage is
-    /// kept between replications of the same size.
+    /// columns and `metrics` metrics, and resets the per-replication columns (arms, logging,
+    /// exposure, day cursors, outcome totals, flags). Storage is reused between replications
+    /// of the same shape.
     public func reset(units: Int, segments: Int, attributes: Int, metrics: Int, latent usesLatent: Bool) {
-        func sized<T>(_ a: inout [T], _ n: Int, _ v: T) {
-            if a.count != n { a = [T](repeating: v, count: n) }
+        let wanted = [units, segments, attributes, metrics, usesLatent ? 1 : 0]
+        if wanted != shape {
+            release()
+            func make<T>(_ n: Int, _ v: T) -> UnsafeMutableBufferPointer<T> {
+                let b = UnsafeMutableBufferPointer<T>.allocate(capacity: n)
+                b.initialize(repeating: v)
+                return b
+            }
+            arrival = make(units, 0)
+            segmentLevels = (0..<segments).map { _ in make(units, 0) }
+            attributeLevels = (0..<attributes).map { _ in make(units, 0) }
+            latent = make(usesLatent ? units : 0, 0)
+            cluster = make(units, 0)
+            region = make(units, 0)
+            isBot = make(units, 0)
+            arm = make(units, -1)
+            loggedArm = make(units, -1)
+            loggedDay = make(units, 0)
+            firstExposure = make(units, .infinity)
+            group = make(units, 0)
+            dayCursor = make(units, -1)
+            outcome = (0..<metrics).map { _ in make(units, 0) }
+            covariate = (0..<metrics).map { _ in make(units, 0) }
+            shape = wanted
+        } else {
+            arm.update(repeating: -1)
+            loggedArm.update(repeating: -1)
+            firstExposure.update(repeating: .infinity)
+            dayCursor.update(repeating: -1)
+            for m in 0..<metrics {
+                outcome[m].update(repeating: 0)
+                covariate[m].update(repeating: 0)
+            }
         }
         count = units
-        sized(&arrival, units, 0)
-        if segmentLevels.count != segments { segmentLevels = Array(repeating: [], count: segments) }
-        for k in 0..<segments { sized(&segmentLevels[k], units, 0) }
-        if attributeLevels.count != attributes { attributeLevels = Array(repeating: [], count: attributes) }
-        for k in 0..<attributes { sized(&attributeLevels[k], units, 0) }
-        sized(&latent, usesLatent ? units : 0, 0)
-        cluster = []
-        region = []
-        isBot = []
-        group = []
-        sized(&arm, units, -1)
-        sized(&loggedArm, units, -1)
-        sized(&loggedDay, units, 0)
-        sized(&firstExposure, units, .infinity)
-        sized(&dayCursor, units, -1)
-        for i in 0..<units { arm[i] = -1; loggedArm[i] = -1; firstExposure[i] = .infinity; dayCursor[i] = -1 }
-        if outcome.count != metrics { outcome = Array(repeating: [], count: metrics); covariate = Array(repeating: [], count: metrics) }
-        for m in 0..<metrics {
-            sized(&outcome[m], units, 0)
-            sized(&covariate[m], units, 0)
-            for i in 0..<units { outcome[m][i] = 0; covariate[m][i] = 0 }
-        }
+        hasClusters = false
+        hasRegions = false
+        hasBots = false
         hasLatency = false
     }
 }

@@ -30,10 +30,9 @@ extension ReplicationEngine {
         let streams = study.metrics.map { context.stream(.outcome($0.name)) }
         let segmentColumns = table.segmentLevels
         let usesLatent = !table.latent.isEmpty
+        let arrival = table.arrival, latent = table.latent
         privateGenerators.withUnsafeBufferPointer { gens in
         streams.withUnsafeBufferPointer { streams in
-        table.arrival.withUnsafeBufferPointer { arrival in
-        table.latent.withUnsafeBufferPointer { latent in
             acc.sums.withUnsafeMutableBufferPointer { sums in
                 acc.counts.withUnsafeMutableBufferPointer { counts in
                     // Locals of this closure (not captured from outside), so the optimiser can
@@ -63,8 +62,6 @@ extension ReplicationEngine {
                     }
                 }
             }
-        }
-        }
         }
         }
         return acc.looks(plan.periods)

@@ -27,40 +27,51 @@ extension ReplicationEngine {
             let hi = period.unitsArrived
             let units = lo..<hi
             design.assign(period: period, units: units, table: table)
+            // Columns as locals (raw buffers: no per-element checks); a fault may set
+            // `hasLatency`, which is read after the faults ran.
+            let arm = table.arm, loggedArm = table.loggedArm, loggedDay = table.loggedDay, arrival = table.arrival
+            let exposure = table.firstExposure, latent = table.latent, segments = table.segmentLevels
+            let regions = table.hasRegions ? table.region : UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
             for i in units {
-                table.loggedArm[i] = table.arm[i]
-                table.loggedDay[i] = table.arrival[i]
+                loggedArm[i] = arm[i]
+                loggedDay[i] = arrival[i]
             }
             for f in faults { f.apply(period: period, units: units, table: table) }
             // Outcomes, metric by metric (each metric's stream in unit order).
             for m in once {
-                let g = gens[m], s = streams[m]
-                for i in units where table.arm[i] >= 0 {
+                let g = gens[m], s = streams[m], ys = table.outcome[m], xs = table.covariate[m]
+                for i in units where arm[i] >= 0 {
                     unit.index = i
-                    unit.arm = Int(table.arm[i])
-                    unit.arrivalDay = table.arrival[i]
-                    unit.calendarDay = table.arrival[i]
-                    unit.daysSinceExposure = table.arrival[i] - table.firstExposure[i]
-                    if usesLatent { unit.latent = table.latent[i] }
-                    for k in unit.segmentLevels.indices { unit.segmentLevels[k] = Int(table.segmentLevels[k][i]) }
-                    if !table.region.isEmpty { unit.region = Int(table.region[i]) }
+                    unit.arm = Int(arm[i])
+                    unit.arrivalDay = arrival[i]
+                    unit.calendarDay = arrival[i]
+                    unit.daysSinceExposure = arrival[i] - exposure[i]
+                    if usesLatent { unit.latent = latent[i] }
+                    for k in segments.indices { unit.segmentLevels[k] = Int(segments[k][i]) }
+                    if !regions.isEmpty { unit.region = Int(regions[i]) }
                     let (y, x) = g.draw(unit, s)
-                    table.outcome[m][i] = y
-                    table.covariate[m][i] = x
+                    ys[i] = y
+                    xs[i] = x
                 }
             }
             // Accumulate what is logged.
-            for i in units {
-                let arm = Int(table.loggedArm[i])
-                guard arm >= 0 else { continue }
-                var p = period.index
-                if table.hasLatency {
-                    guard let q = plan.period(containing: table.loggedDay[i], from: period.index) else { continue }
-                    p = q
+            let latency = table.hasLatency
+            let ys = once.map { table.outcome[$0] }, xs = once.map { table.covariate[$0] }
+            acc.sums.withUnsafeMutableBufferPointer { sums in
+                acc.counts.withUnsafeMutableBufferPointer { counts in
+                    for i in units {
+                        let a = Int(loggedArm[i])
+                        guard a >= 0 else { continue }
+                        var p = period.index
+                        if latency {
+                            guard let q = plan.period(containing: loggedDay[i], from: period.index) else { continue }
+                            p = q
+                        }
+                        counts[p * arms + a] += 1
+                        let base = (p * arms + a) * width
+                        for (j, m) in once.enumerated() { sums[base + m].add(ys[j][i], covariate: xs[j][i]) }
+                    }
                 }
-                acc.counts[p * arms + arm] += 1
-                let base = (p * arms + arm) * width
-                for m in once { acc.sums[base + m].add(table.outcome[m][i], covariate: table.covariate[m][i]) }
             }
             if !daily.isEmpty { observeDays(period: period, through: hi, table: table, gens: gens, streams: streams, daily: daily, acc: &acc) }
             design.periodEnded(period, statistics: acc.period(period.index))
@@ -80,20 +91,23 @@ extension ReplicationEngine {
         let end = Int32((period.endDay + 1e-9).rounded(.down))
         var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: table.segmentLevels.count))
         let usesLatent = !table.latent.isEmpty
+        let arm = table.arm, loggedArm = table.loggedArm, exposure = table.firstExposure, cursor = table.dayCursor
+        let arrival = table.arrival, latent = table.latent, segments = table.segmentLevels
+        let regions = table.hasRegions ? table.region : UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
         for m in daily {
-            let g = gens[m], s = streams[m]
-            for i in 0..<hi where table.arm[i] >= 0 {
-                let first = Int32(table.firstExposure[i].rounded(.down))
-                let start = table.dayCursor[i] >= 0 ? table.dayCursor[i] : first
+            let g = gens[m], s = streams[m], ys = table.outcome[m], xs = table.covariate[m]
+            for i in 0..<hi where arm[i] >= 0 {
+                let first = Int32(exposure[i].rounded(.down))
+                let start = cursor[i] >= 0 ? cursor[i] : first
                 guard start < end else { continue }
                 unit.index = i
-                unit.arm = Int(table.arm[i])
-                unit.arrivalDay = table.arrival[i]
-                if usesLatent { unit.latent = table.latent[i] }
-                for k in unit.segmentLevels.indices { unit.segmentLevels[k] = Int(table.segmentLevels[k][i]) }
-                if !table.region.isEmpty { unit.region = Int(table.region[i]) }
-                var y = table.outcome[m][i], x = table.covariate[m][i]
-                let logged = Int(table.loggedArm[i])
+                unit.arm = Int(arm[i])
+                unit.arrivalDay = arrival[i]
+                if usesLatent { unit.latent = latent[i] }
+                for k in segments.indices { unit.segmentLevels[k] = Int(segments[k][i]) }
+                if !regions.isEmpty { unit.region = Int(regions[i]) }
+                var y = ys[i], x = xs[i]
+                let logged = Int(loggedArm[i])
                 for d in start..<end {
                     unit.calendarDay = Double(d)
                     unit.daysSinceExposure = Double(d - first)
@@ -102,25 +116,27 @@ extension ReplicationEngine {
                     x += draw.x
                     if logged >= 0 { acc.sums[(period.index * arms + logged) * width + m].add(draw.y, covariate: draw.x) }
                 }
-                table.outcome[m][i] = y
-                table.covariate[m][i] = x
+                ys[i] = y
+                xs[i] = x
             }
         }
-        for i in 0..<hi where table.arm[i] >= 0 {
-            let first = Int32(table.firstExposure[i].rounded(.down))
-            table.dayCursor[i] = max(table.dayCursor[i] >= 0 ? table.dayCursor[i] : first, end)
+        for i in 0..<hi where arm[i] >= 0 {
+            let first = Int32(exposure[i].rounded(.down))
+            cursor[i] = max(cursor[i] >= 0 ? cursor[i] : first, end)
         }
         guard let look = period.look else { return }
+        let loggedDay = table.loggedDay
+        let perDay = daily.map { plan.study.metrics[$0].observation == .dailyMean }
+        let ys = daily.map { table.outcome[$0] }, xs = daily.map { table.covariate[$0] }
         for i in 0..<hi {
-            let arm = Int(table.loggedArm[i])
-            guard arm >= 0, table.loggedDay[i] <= period.endDay else { continue }
-            let days = Double(table.dayCursor[i]) - table.firstExposure[i].rounded(.down)
+            let a = Int(loggedArm[i])
+            guard a >= 0, loggedDay[i] <= period.endDay else { continue }
+            let days = Double(cursor[i]) - exposure[i].rounded(.down)
             guard days >= 1 else { continue }
-            let base = (look * arms + arm) * width
-            for m in daily {
-                let perDay = plan.study.metrics[m].observation == .dailyMean
-                let y = table.outcome[m][i], x = table.covariate[m][i]
-                acc.snapshots[base + m].add(perDay ? y / days : y, covariate: perDay ? x / days : x)
+            let base = (look * arms + a) * width
+            for (j, m) in daily.enumerated() {
+                let y = ys[j][i], x = xs[j][i]
+                acc.snapshots[base + m].add(perDay[j] ? y / days : y, covariate: perDay[j] ? x / days : x)
             }
         }
     }

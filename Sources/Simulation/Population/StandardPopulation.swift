@@ -27,30 +27,26 @@ public struct StandardPopulation: PopulationModel {
     public func fill(_ table: ColumnTable, context: ReplicationContext) throws(SimulationError) {
         let plan = context.plan
         let n = table.count
+        let arrival = table.arrival
         plan.arrivalDays.withUnsafeBufferPointer { src in
-            table.arrival.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<n { dst[i] = src[i] }
-            }
+            for i in 0..<n { arrival[i] = src[i] }
         }
         for (k, segment) in plan.study.population.segments.enumerated() {
             let s = context.stream(.segment(segment.attribute))
             let sampler = segmentSamplers[k]
-            table.segmentLevels[k].withUnsafeMutableBufferPointer { col in
-                for i in 0..<n { col[i] = Int32(truncatingIfNeeded: sampler.sample(using: s)) }
-            }
+            let col = table.segmentLevels[k]
+            for i in 0..<n { col[i] = Int32(truncatingIfNeeded: sampler.sample(using: s)) }
         }
         for (k, attribute) in plan.study.population.attributes.enumerated() {
             let s = context.stream(.attribute(attribute.name))
             let sampler = attributeSamplers[k]
-            table.attributeLevels[k].withUnsafeMutableBufferPointer { col in
-                for i in 0..<n { col[i] = Int32(truncatingIfNeeded: sampler.sample(using: s)) }
-            }
+            let col = table.attributeLevels[k]
+            for i in 0..<n { col[i] = Int32(truncatingIfNeeded: sampler.sample(using: s)) }
         }
         if !table.latent.isEmpty {
             let s = context.stream(.latent)
-            table.latent.withUnsafeMutableBufferPointer { col in
-                for i in 0..<n { col[i] = s.standardNormal() }
-            }
+            let col = table.latent
+            for i in 0..<n { col[i] = s.standardNormal() }
         }
     }
 }
