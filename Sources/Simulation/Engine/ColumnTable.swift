@@ -62,9 +62,9 @@ public final class ColumnTable {
 
     /// Sizes the table for `units` units, `segments` segment columns, `attributes` attribute
     /// columns and `metrics` metrics, and resets the per-replication columns (arms, logging,
-    /// exposure, day cursors, outcome totals, flags). Storage is reused between replications
-    /// of the same shape.
-    public func reset(units: Int, segments: Int, attributes: Int, metrics: Int, latent usesLatent: Bool) {
+    /// exposure, flags; with `daily`, the day cursors and outcome totals that daily metrics
+    /// accumulate into). Storage is reused between replications of the same shape.
+    public func reset(units: Int, segments: Int, attributes: Int, metrics: Int, latent usesLatent: Bool, daily: Bool = true) {
         let wanted = [units, segments, attributes, metrics, usesLatent ? 1 : 0]
         if wanted != shape {
             release()
@@ -93,10 +93,12 @@ public final class ColumnTable {
             arm.update(repeating: -1)
             loggedArm.update(repeating: -1)
             firstExposure.update(repeating: .infinity)
-            dayCursor.update(repeating: -1)
-            for m in 0..<metrics {
-                outcome[m].update(repeating: 0)
-                covariate[m].update(repeating: 0)
+            if daily {
+                dayCursor.update(repeating: -1)
+                for m in 0..<metrics {
+                    outcome[m].update(repeating: 0)
+                    covariate[m].update(repeating: 0)
+                }
             }
         }
         count = units

@@ -98,7 +98,7 @@ public struct ReplicationEngine: Sendable {
         let study = plan.study
         table.reset(units: study.population.units, segments: study.population.segments.count,
                     attributes: study.population.attributes.count, metrics: study.metrics.count,
-                    latent: study.metrics.contains { $0.sharedFactorCorrelation > 0 })
+                    latent: study.metrics.contains { $0.sharedFactorCorrelation > 0 }, daily: study.metrics.contains(where: \.isDaily))
         try plan.population.fill(table, context: context)
         return usesFastPath ? try observeFast(context, table: table) : try observeStaged(context, table: table)
     }
