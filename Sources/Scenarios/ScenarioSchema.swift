@@ -169,7 +169,7 @@ enum ScenarioSchema {
     // MARK: population
 
     static func population(_ v: Value) throws(ScenarioError) -> PopulationSpec {
-        let o = try v.object(allowed: ["units", "days", "arrivals", "segments", "attributes"])
+        let o = try v.object(allowed: ["units", "days", "arrivals", "segments", "attributes", "clusters", "regions", "bots"])
         let units = try o.required("units").int(in: 2...100_000_000)
         let days = try o.optional("days")?.int(in: 1...3650) ?? 14
         var arrivals = Arrivals.uniform
@@ -223,7 +223,18 @@ enum ScenarioSchema {
                 attributes.append(PopulationAttribute(name: name, values: values, shares: shares))
             }
         }
-        return PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments, attributes: attributes)
+        var clusters = 0, regions = 0, bots = 0.0
+        if let c = o.optional("clusters") {
+            clusters = try c.object(allowed: ["count"]).required("count").int(in: 1...100_000_000)
+        }
+        if let r = o.optional("regions") {
+            regions = try r.object(allowed: ["count"]).required("count").int(in: 1...1_000_000)
+        }
+        if let b = o.optional("bots") {
+            bots = try b.object(allowed: ["share"]).required("share").double(in: 0, 1)
+        }
+        return PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments, attributes: attributes,
+                              clusters: clusters, regions: regions, botShare: bots)
     }
 
     // MARK: metrics

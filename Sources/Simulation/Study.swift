@@ -68,14 +68,26 @@ public struct PopulationSpec: Equatable, Sendable {
     /// Attributes that targeting reads (and effects do not): each a categorical draw of
     /// typed values, made before assignment. Segments are attributes for targeting too.
     public var attributes: [PopulationAttribute]
+    /// Clusters (households, companies, markets): each unit belongs to one of `clusters`
+    /// equally likely clusters (0 = no clusters). A unit's neighbours are the other units of
+    /// its cluster; its exposure map is the treated share of those already assigned.
+    public var clusters: Int
+    /// Regions (for switchbacks): each unit is in one of `regions` equally likely regions
+    /// (0 = no regions).
+    public var regions: Int
+    /// The share of units that are bots (flagged in the population; what bots do is a fault's).
+    public var botShare: Double
 
     public init(units: Int, days: Int = 14, arrivals: Arrivals = .uniform, segments: [Segment] = [],
-                attributes: [PopulationAttribute] = []) {
+                attributes: [PopulationAttribute] = [], clusters: Int = 0, regions: Int = 0, botShare: Double = 0) {
         self.units = units
         self.days = days
         self.arrivals = arrivals
         self.segments = segments
         self.attributes = attributes
+        self.clusters = clusters
+        self.regions = regions
+        self.botShare = botShare
     }
 }
 

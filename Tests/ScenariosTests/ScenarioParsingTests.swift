@@ -103,6 +103,8 @@ gates:
         ("attribute shares", "segments: {platform: {web: 0.6, ios: 0.4}}", "segments: {platform: {web: 0.6, ios: 0.4}}\n  attributes: {country: {SG: 0.5}}", "population.attributes.country", "sum to 1"),
         ("ruleset file missing", "hash: sha256\n  variants: {control: 0.5, treatment: 0.5}", "ruleset: no-such-file.json\n  analyse: x", "experiment.ruleset", "cannot read the ruleset file"),
         ("ruleset with variants", "hash: sha256\n  variants", "ruleset: no-such-file.json\n  analyse: x\n  variants", "experiment.variants", "come from the ruleset"),
+        ("clusters without a count", "arrivals: uniform", "arrivals: uniform\n  clusters: {size: 3}", "population.clusters.size", "unknown key"),
+        ("bot share above 1", "arrivals: uniform", "arrivals: uniform\n  bots: {share: 2}", "population.bots.share", "[0.0, 1.0]"),
         ("analyse without ruleset", "hash: sha256\n", "hash: sha256\n  analyse: x\n", "experiment.analyse", "experiment.ruleset, which is missing"),
     ]
 

@@ -9,6 +9,11 @@ public struct LookStatistics: Equatable {
     public var sums: [MomentStatistic]
     /// Logged units per (look, arm): `counts[look * arms + arm]`.
     public var counts: [Int]
+    /// When the design analyses groups (clusters, region × windows): per look, the statistics
+    /// of each group (`groups[look][group * metrics + metric]`) and each group's logged arm
+    /// (`groupArms[look][group]`: −1 while empty, −2 when its units were logged in several arms).
+    public var groups: [[MomentStatistic]] = []
+    public var groupArms: [[Int32]] = []
 
     /// The sums of `metric` in `arm` at `look`.
     public func sums(look: Int, arm: Int, metric: Int) -> MomentStatistic { sums[(look * arms + arm) * metrics + metric] }
@@ -26,6 +31,32 @@ public struct Accumulator {
     /// (`snapshots[(look * arms + arm) * metrics + metric]`); they replace the prefix sums.
     var snapshots: [MomentStatistic]
     let dailyMetrics: [Int]
+
+    /// Running per-group sums (once-metrics), snapshotted at each look into `groupLooks`.
+    var groupSums: [MomentStatistic] = []
+    var groupArm: [Int32] = []
+    var groupLooks: [[MomentStatistic]] = []
+    var groupArmLooks: [[Int32]] = []
+
+    /// Adds a logged unit to its group's running sums.
+    mutating func addToGroup(_ g: Int, arm: Int32, values: (Int) -> (Double, Double)) {
+        let width = max(metrics, 1)
+        if g >= groupArm.count {
+            groupArm += [Int32](repeating: -1, count: g + 1 - groupArm.count)
+            groupSums += [MomentStatistic](repeating: MomentStatistic(), count: (g + 1) * width - groupSums.count)
+        }
+        groupArm[g] = groupArm[g] == -1 || groupArm[g] == arm ? arm : -2
+        for m in 0..<metrics {
+            let (y, x) = values(m)
+            groupSums[g * width + m].add(y, covariate: x)
+        }
+    }
+
+    /// Records the groups' statistics at a look.
+    mutating func snapshotGroups() {
+        groupLooks.append(groupSums)
+        groupArmLooks.append(groupArm)
+    }
 
     public init(periods: Int, arms: Int, metrics: Int, looks: Int = 0, dailyMetrics: [Int] = []) {
         self.periods = periods
@@ -65,6 +96,8 @@ public struct Accumulator {
             }
             out = LookStatistics(looks: lookPeriods.count, arms: arms, metrics: max(metrics, 1), sums: ls, counts: lc)
         }
+        out.groups = groupLooks
+        out.groupArms = groupArmLooks
         let perArm = max(metrics, 1)
         for k in 0..<out.looks {
             for a in 0..<arms {

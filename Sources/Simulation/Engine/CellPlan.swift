@@ -113,7 +113,9 @@ public struct CellPlan: Sendable {
     /// Whether the fused fast path can run this cell: a static fixed split assigned ideally or
     /// by plain hash-and-range (no production ruleset), no faults, no clusters or regions.
     public var fastPathApplies: Bool {
-        guard let split = design as? FixedSplit, faults.isEmpty, !study.metrics.contains(where: \.isDaily) else { return false }
+        let p = study.population
+        guard let split = design as? FixedSplit, faults.isEmpty, !study.metrics.contains(where: \.isDaily),
+              p.clusters == 0, p.regions == 0, p.botShare == 0 else { return false }
         return split.usesPlainHash || study.experiment.assignment == .ideal
     }
 

@@ -22,6 +22,9 @@ extension ReplicationEngine {
         let streams = study.metrics.map { context.stream(.outcome($0.name)) }
         var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: table.segmentLevels.count))
         let usesLatent = !table.latent.isEmpty
+        // Group statistics when the design analyses clusters or region × windows (once-metrics;
+        // a delayed unit is not placed in a group).
+        let byGroup = plan.design.analysisUnit != .unit
         var lo = 0
         for period in periods {
             let hi = period.unitsArrived
@@ -37,6 +40,8 @@ extension ReplicationEngine {
                 loggedDay[i] = arrival[i]
             }
             for f in faults { f.apply(period: period, units: units, table: table) }
+            let exposureMap = table.hasClusters ? treatedNeighbourShares(table: table, through: hi) : []
+            let clusters = table.cluster, bots = table.isBot, hasClusters = table.hasClusters, hasBots = table.hasBots
             // Outcomes, metric by metric (each metric's stream in unit order).
             for m in once {
                 let g = gens[m], s = streams[m], ys = table.outcome[m], xs = table.covariate[m]
@@ -49,6 +54,8 @@ extension ReplicationEngine {
                     if usesLatent { unit.latent = latent[i] }
                     for k in segments.indices { unit.segmentLevels[k] = Int(segments[k][i]) }
                     if !regions.isEmpty { unit.region = Int(regions[i]) }
+                    if hasClusters { unit.cluster = Int(clusters[i]); unit.treatedNeighbourShare = exposureMap[i] }
+                    if hasBots { unit.isBot = bots[i] != 0 }
                     let (y, x) = g.draw(unit, s)
                     ys[i] = y
                     xs[i] = x
@@ -57,6 +64,12 @@ extension ReplicationEngine {
             // Accumulate what is logged.
             let latency = table.hasLatency
             let ys = once.map { table.outcome[$0] }, xs = once.map { table.covariate[$0] }
+            if byGroup {
+                let group = table.group
+                for i in units where loggedArm[i] >= 0 && !latency {
+                    acc.addToGroup(Int(group[i]), arm: loggedArm[i]) { j in (once.contains(j) ? table.outcome[j][i] : 0, once.contains(j) ? table.covariate[j][i] : 0) }
+                }
+            }
             acc.sums.withUnsafeMutableBufferPointer { sums in
                 acc.counts.withUnsafeMutableBufferPointer { counts in
                     for i in units {
@@ -73,7 +86,11 @@ extension ReplicationEngine {
                     }
                 }
             }
-            if !daily.isEmpty { observeDays(period: period, through: hi, table: table, gens: gens, streams: streams, daily: daily, acc: &acc) }
+            if !daily.isEmpty {
+                observeDays(period: period, through: hi, table: table, gens: gens, streams: streams, daily: daily,
+                            exposureMap: exposureMap, acc: &acc)
+            }
+            if byGroup && period.look != nil { acc.snapshotGroups() }
             design.periodEnded(period, statistics: acc.period(period.index))
             lo = hi
         }
@@ -86,7 +103,7 @@ extension ReplicationEngine {
     /// statistics (one observation per unit-day, for designs that learn per period). At a look
     /// the logged units with at least one day are summarised: their total, or their mean per day.
     private func observeDays(period: Period, through hi: Int, table: ColumnTable, gens: [MetricGenerator], streams: [RandomStream],
-                             daily: [Int], acc: inout Accumulator) {
+                             daily: [Int], exposureMap: [Double], acc: inout Accumulator) {
         let arms = acc.arms, width = max(acc.metrics, 1)
         let end = Int32((period.endDay + 1e-9).rounded(.down))
         var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: table.segmentLevels.count))
@@ -106,6 +123,8 @@ extension ReplicationEngine {
                 if usesLatent { unit.latent = latent[i] }
                 for k in segments.indices { unit.segmentLevels[k] = Int(segments[k][i]) }
                 if !regions.isEmpty { unit.region = Int(regions[i]) }
+                if table.hasClusters { unit.cluster = Int(table.cluster[i]); unit.treatedNeighbourShare = exposureMap[i] }
+                if table.hasBots { unit.isBot = table.isBot[i] != 0 }
                 var y = ys[i], x = xs[i]
                 let logged = Int(loggedArm[i])
                 for d in start..<end {
@@ -139,5 +158,26 @@ extension ReplicationEngine {
                 acc.snapshots[base + m].add(perDay[j] ? y / days : y, covariate: perDay[j] ? x / days : x)
             }
         }
+    }
+
+    /// The exposure map at the end of a period: for each unit, the treated share (any arm but
+    /// the control) among the other units of its cluster assigned so far (0 when it has none).
+    /// Counted over every unit arrived, so designs that reassign earlier units are seen as they are.
+    func treatedNeighbourShares(table: ColumnTable, through hi: Int) -> [Double] {
+        let clusters = table.cluster, arm = table.arm
+        let count = (0..<hi).reduce(0) { max($0, Int(clusters[$1]) + 1) }
+        var assigned = [Int](repeating: 0, count: count), treated = [Int](repeating: 0, count: count)
+        for i in 0..<hi where arm[i] >= 0 {
+            assigned[Int(clusters[i])] += 1
+            if arm[i] > 0 { treated[Int(clusters[i])] += 1 }
+        }
+        var share = [Double](repeating: 0, count: hi)
+        for i in 0..<hi {
+            let c = Int(clusters[i])
+            let selfAssigned = arm[i] >= 0 ? 1 : 0, selfTreated = arm[i] > 0 ? 1 : 0
+            let others = assigned[c] - selfAssigned
+            if others > 0 { share[i] = Double(treated[c] - selfTreated) / Double(others) }
+        }
+        return share
     }
 }

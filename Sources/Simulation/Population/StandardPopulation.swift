@@ -2,10 +2,11 @@ import Assignment
 import Distributions
 
 /// The population of `population:` in a scenario: arrivals at the quantiles of the arrival
-/// distribution, categorical segments and targeting attributes, and the latent factor of
-/// correlated metrics. Every column is drawn from its own named stream
-/// (`population/segment/<name>`, `population/attribute/<name>`, `population/latent`), unit by
-/// unit in arrival order, so adding an attribute never moves another column's draws.
+/// distribution, categorical segments and targeting attributes, the latent factor of
+/// correlated metrics, and (when asked) clusters, regions and bot flags. Every column is drawn
+/// from its own named stream (`population/segment/<name>`, `population/attribute/<name>`,
+/// `population/latent`, `population/cluster`, `population/region`, `population/bot`), unit by
+/// unit in arrival order, so adding a column never moves another column's draws.
 public struct StandardPopulation: PopulationModel {
     public var kind: String { "standard" }
     let segmentSamplers: [Categorical]
@@ -47,6 +48,22 @@ public struct StandardPopulation: PopulationModel {
             let s = context.stream(.latent)
             let col = table.latent
             for i in 0..<n { col[i] = s.standardNormal() }
+        }
+        let spec = plan.study.population
+        if spec.clusters > 0 {
+            let s = context.stream(StreamPurpose("population/cluster")), col = table.cluster
+            for i in 0..<n { col[i] = Int32(truncatingIfNeeded: s.uniformInt(below: UInt64(spec.clusters))) }
+            table.hasClusters = true
+        }
+        if spec.regions > 0 {
+            let s = context.stream(StreamPurpose("population/region")), col = table.region
+            for i in 0..<n { col[i] = Int32(truncatingIfNeeded: s.uniformInt(below: UInt64(spec.regions))) }
+            table.hasRegions = true
+        }
+        if spec.botShare > 0 {
+            let s = context.stream(StreamPurpose("population/bot")), col = table.isBot
+            for i in 0..<n { col[i] = s.uniform() < spec.botShare ? 1 : 0 }
+            table.hasBots = true
         }
     }
 }
