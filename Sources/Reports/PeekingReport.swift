@@ -11,12 +11,21 @@ public struct PeekingCalibration: Codable, Sendable {
     public var exactNaive: [ExactNaive]
     public var boundaries: [BoundaryRow]
     public var alpha: Double
+    /// The verdicts the report states (computed by ``Verdicts``, never here; nil in files
+    /// written before verdicts were stored, which the caller recomputes).
+    public var verdicts: [ComparisonVerdict]?
 
-    public init(result: ScenarioResult, exactNaive: [ExactNaive], boundaries: [BoundaryRow], alpha: Double) {
+    public init(result: ScenarioResult, exactNaive: [ExactNaive], boundaries: [BoundaryRow], alpha: Double, verdicts: [ComparisonVerdict]) {
         self.result = result
         self.exactNaive = exactNaive
         self.boundaries = boundaries
         self.alpha = alpha
+        self.verdicts = verdicts
+    }
+
+    /// The verdict of an analysis in a cell.
+    func verdict(_ p: PeekingReport.Point) -> ComparisonVerdict? {
+        (verdicts ?? []).first { $0.cell == p.cell && $0.analysis == p.summary.analysis && $0.comparison == p.summary.comparison }
     }
 }
 
@@ -53,6 +62,7 @@ public enum PeekingReport {
         let looks: Int
         let daily: Bool
         let h1: Bool
+        let cell: Int
         let summary: ComparisonSummary
         func v(_ m: Measure) -> MeasureValue? { summary.value(m) }
     }
@@ -70,7 +80,7 @@ public enum PeekingReport {
             for s in cell.comparisons {
                 let parts = s.analysis.split(separator: ".", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { continue }
-                out.append(Point(metric: parts[0], policy: parts[1], looks: k, daily: daily, h1: effects != "{}", summary: s))
+                out.append(Point(metric: parts[0], policy: parts[1], looks: k, daily: daily, h1: effects != "{}", cell: cell.index, summary: s))
             }
         }
         return out
@@ -119,7 +129,7 @@ public enum PeekingReport {
             var row = "| \(e.looks) | \(String(format: "%.4f", e.probability)) |"
             for m in ["b", "c"] {
                 if let p = pts.first(where: { $0.metric == m && $0.policy == "naive" && !$0.h1 && $0.looks == e.looks }), let v = p.v(.rejectionRate) {
-                    let diff = v.mcse.map { (v.estimate - e.probability) / $0 }
+                    let diff = c.verdict(p)?.differenceFromExact
                     row += " \(Num.withMCSE(v.estimate, v.mcse)) | \(diff.map { String(format: "%+.2f", $0) } ?? "") |"
                 } else { row += " | |" }
             }
@@ -140,7 +150,7 @@ public enum PeekingReport {
             }
             md += "**What the figures say**\n\n"
             for policy in policies(pts.filter { $0.metric == m }) {
-                md += "- " + paragraph(policy, pts.filter { $0.metric == m && $0.policy == policy }, alpha: c.alpha, exact: c.exactNaive) + "\n"
+                md += "- " + paragraph(policy, pts.filter { $0.metric == m && $0.policy == policy }, c) + "\n"
             }
         }
         md += "\nCharts: `peeking.html`. Tidy data: `peeking.csv`; everything: `peeking.json`.\n"
@@ -162,21 +172,19 @@ public enum PeekingReport {
     }
 
     /// One paragraph per policy, written from the run's own numbers.
-    static func paragraph(_ policy: String, _ pts: [Point], alpha: Double, exact: [ExactNaive]) -> String {
+    static func paragraph(_ policy: String, _ pts: [Point], _ c: PeekingCalibration) -> String {
+        let alpha = c.alpha, exact = c.exactNaive
         let h0 = pts.filter { !$0.h1 }.sorted { ($0.looks, $0.daily ? 1 : 0) < ($1.looks, $1.daily ? 1 : 0) }
         let h1 = pts.filter(\.h1)
         guard let first = h0.first, let last = h0.max(by: { $0.looks < $1.looks }),
               let f0 = first.v(.rejectionRate), let f1 = last.v(.rejectionRate) else { return "\(policy): no data." }
         var s = "**\(policy)** (\(policyDescription(policy))): "
         let worst = h0.compactMap { p in p.v(.rejectionRate).map { (p, $0) } }.max { $0.1.estimate < $1.1.estimate }
-        let over = h0.filter { p in
-            guard let v = p.v(.rejectionRate) else { return false }
-            return v.estimate - 3 * (v.mcse ?? 0) > alpha
-        }
+        let over = h0.filter { c.verdict($0)?.exceedsAlpha ?? false }
         s += "the false-positive rate goes from \(Num.withMCSE(f0.estimate, f0.mcse)) with \(lookLabel(first)) look(s) to \(Num.withMCSE(f1.estimate, f1.mcse)) with \(lookLabel(last))"
         if over.isEmpty {
             s += "; at no K is it more than 3 MCSE above α = \(Num.sig(alpha)), so this policy holds its error rate"
-            if let w = worst, w.1.estimate < alpha / 2 { s += " (conservatively: at most \(Num.sig(w.1.estimate, 3)))" }
+            if let w = worst, c.verdict(w.0)?.conservative ?? false { s += " (conservatively: at most \(Num.sig(w.1.estimate, 3)))" }
             s += ". "
         } else {
             let ks = over.map { lookLabel($0) }.joined(separator: ", ")
@@ -196,9 +204,9 @@ public enum PeekingReport {
             }
             s += ". "
         }
-        let cov = h1.compactMap { $0.v(.coverage) }
-        if let minCov = cov.min(by: { $0.estimate < $1.estimate }) {
-            s += minCov.estimate + 3 * (minCov.mcse ?? 0) < 1 - alpha
+        let cov = h1.compactMap { p in p.v(.coverage).map { (p, $0) } }
+        if let (lowest, minCov) = cov.min(by: { $0.1.estimate < $1.1.estimate }) {
+            s += c.verdict(lowest)?.underCovers ?? false
                 ? "Its interval at the stop under-covers: as low as \(Num.withMCSE(minCov.estimate, minCov.mcse))."
                 : "Its interval at the stop covers the true effect (lowest \(Num.withMCSE(minCov.estimate, minCov.mcse)))."
         }

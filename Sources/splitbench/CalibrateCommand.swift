@@ -70,7 +70,8 @@ struct CalibratePeeking: AsyncParsableCommand {
     static let defaultScenario = "scenarios/calibration/peeking.yaml"
 
     func run() async throws {
-        if let previous = try options.previous(PeekingCalibration.self, kind: "peeking calibration") {
+        if var previous = try options.previous(PeekingCalibration.self, kind: "peeking calibration") {
+            if previous.verdicts == nil { previous.verdicts = Self.verdicts(previous.result, alpha: previous.alpha, exact: previous.exactNaive) }
             try write(previous)
             return
         }
@@ -104,8 +105,19 @@ struct CalibratePeeking: AsyncParsableCommand {
         } else {
             printError("warning: \(refURL.path) not found: the report has no rpact comparison")
         }
-        let calibration = PeekingCalibration(result: result, exactNaive: exact, boundaries: rows, alpha: alpha)
+        let calibration = PeekingCalibration(result: result, exactNaive: exact, boundaries: rows, alpha: alpha,
+                                             verdicts: Self.verdicts(result, alpha: alpha, exact: exact))
         try write(calibration)
+    }
+
+    /// The report's verdicts: every comparison against α (Simulation's ``Verdicts``), and the
+    /// naive policy under H0 (a cell without effects) against its exact probability at K looks.
+    static func verdicts(_ result: ScenarioResult, alpha: Double, exact: [ExactNaive]) -> [ComparisonVerdict] {
+        Verdicts.comparisons(result.cells, alpha: alpha) { cell, s in
+            let h0 = (cell.factors.first { $0.key == "effects" }?.value ?? "{}") == "{}"
+            guard h0, s.policy == StoppingPolicy.naivePeeking.name else { return nil }
+            return exact.first { $0.looks == s.rejectionsByLook.count }?.probability
+        }
     }
 
     func write(_ calibration: PeekingCalibration) throws {
