@@ -351,29 +351,11 @@ public struct PlannedAnalysis: Sendable {
     /// The population mean of each arm (averaged over segments by their shares).
     static func armMeans(generator: MetricGenerator, study: Study) -> [Double] {
         study.experiment.variants.indices.map { arm in
-            let segs = study.population.segments
-            guard !segs.isEmpty else {
+            segmentAverage(study) { levels in
                 var s = MeanShift()
-                for a in generator.adjustments { a.addShift(for: UnitContext(arm: arm, segmentLevels: []), to: &s) }
+                for a in generator.adjustments { a.addShift(for: UnitContext(arm: arm, segmentLevels: levels), to: &s) }
                 return generator.mean(under: s)
             }
-            // Average over the joint distribution of segment levels (independent attributes).
-            var total = 0.0
-            var levels = [Int](repeating: 0, count: segs.count)
-            func visit(_ i: Int, _ weight: Double) {
-                if i == segs.count {
-                    var s = MeanShift()
-                    for a in generator.adjustments { a.addShift(for: UnitContext(arm: arm, segmentLevels: levels), to: &s) }
-                    total += weight * generator.mean(under: s)
-                    return
-                }
-                for (l, share) in segs[i].shares.enumerated() {
-                    levels[i] = l
-                    visit(i + 1, weight * share)
-                }
-            }
-            visit(0, 1)
-            return total
         }
     }
 
