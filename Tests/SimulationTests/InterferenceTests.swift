@@ -9,7 +9,6 @@ import Simulation
 struct ToyClusterDesign: Design {
     var kind: String { "toy_cluster" }
     var analysisUnit: AnalysisUnitKind { .cluster }
-    var isStatic: Bool { true }
     let clusters: Int
     func updateDays(study: Study) -> [Double] { [] }
     func start(_ context: ReplicationContext, table: ColumnTable) throws(SimulationError) -> any DesignRun {

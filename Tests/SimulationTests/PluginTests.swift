@@ -9,7 +9,6 @@ import Simulation  // not @testable: plug-ins use the public protocols only
 struct AlternatingDesign: Design {
     var kind: String { "alternating" }
     var analysisUnit: AnalysisUnitKind { .unit }
-    var isStatic: Bool { false }
     let log: PeriodLog
     func updateDays(study: Study) -> [Double] { [3, 6] }
     func start(_ context: ReplicationContext, table: ColumnTable) throws(SimulationError) -> any DesignRun { Run(log: log) }

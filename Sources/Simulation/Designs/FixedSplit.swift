@@ -17,7 +17,6 @@ import Foundation
 public struct FixedSplit: Design {
     public var kind: String { "fixed_split" }
     public var analysisUnit: AnalysisUnitKind { .unit }
-    public var isStatic: Bool { true }
     let study: Study
 
     public init(_ study: Study) throws(SimulationError) {

@@ -99,9 +99,6 @@ public protocol Design: Sendable {
     var analysisUnit: AnalysisUnitKind { get }
     /// Days (within the experiment) at which the design updates, in addition to the looks.
     func updateDays(study: Study) -> [Double]
-    /// Whether each unit gets one arm at arrival from fixed weights and nothing else happens
-    /// (then the fused fast path may run the replication).
-    var isStatic: Bool { get }
     /// Starts the design for one replication (salts, ledgers, bandit state).
     func start(_ context: ReplicationContext, table: ColumnTable) throws(SimulationError) -> any DesignRun
 }
