@@ -92,6 +92,7 @@ public final class StageRegistry: @unchecked Sendable {
             try config.checkKeys([])
             return try FixedSplit(study)
         }
+        register(fault: "exposure_loss", ExposureLoss.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }

@@ -2,9 +2,10 @@ import Analysis
 import Distributions
 
 extension ReplicationEngine {
-    /// The staged path: period by period, the design assigns the units that arrived, the
-    /// faults edit what is logged, each metric's outcomes are drawn column-wise from its own
-    /// stream (through the metric's outcome components), the logged units are accumulated
+    /// The staged path: period by period, the design assigns the units that arrived, each
+    /// metric's outcomes are drawn column-wise from its own stream (through the metric's
+    /// outcome components), the faults edit what is logged (they may read the outcomes, e.g.
+    /// to lose impatient low-value units), the logged units are accumulated
     /// into the period's statistics (a delayed unit into the period its data reaches), and the
     /// design sees the period's statistics before the next period starts.
     func observeStaged(_ context: ReplicationContext, table: ColumnTable) throws -> LookStatistics {
@@ -39,7 +40,6 @@ extension ReplicationEngine {
                 loggedArm[i] = arm[i]
                 loggedDay[i] = arrival[i]
             }
-            for f in faults { f.apply(period: period, units: units, table: table) }
             let exposureMap = table.hasClusters ? treatedNeighbourShares(table: table, through: hi) : []
             let clusters = table.cluster, bots = table.isBot, hasClusters = table.hasClusters, hasBots = table.hasBots
             // Outcomes, metric by metric (each metric's stream in unit order).
@@ -61,6 +61,8 @@ extension ReplicationEngine {
                     xs[i] = x
                 }
             }
+            // Faults act between the truth (the outcomes just drawn) and the log.
+            for f in faults { f.apply(period: period, units: units, table: table) }
             // Accumulate what is logged.
             let latency = table.hasLatency
             let ys = once.map { table.outcome[$0] }, xs = once.map { table.covariate[$0] }

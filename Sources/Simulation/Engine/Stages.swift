@@ -135,7 +135,8 @@ public protocol OutcomeComponent: Sendable {
 }
 
 /// A fault acts between the truth and what the analysis sees: it edits what is logged
-/// (`table.loggedArm`, `table.loggedDay`), never the potential outcomes.
+/// (`table.loggedArm`, `table.loggedDay`), never the potential outcomes. It runs after the
+/// period's once-observed outcomes are drawn, so a loss can depend on a unit's outcome.
 public protocol Fault: Sendable {
     /// The `kind:` name in a scenario.
     var kind: String { get }
