@@ -67,3 +67,34 @@ import Testing
         #expect(message(["fraction": .number(0.1), "arm": .string("b")]).contains("faults[0].arm"))
     }
 }
+
+/// The latency fault delays only the treated units' logged day, by exactly its days, for
+/// about its share of them; the look's counts miss exactly the units not landed yet.
+@Suite struct LatencyTests {
+    @Test func onlyTheLoggedDayChanges() throws {
+        var study = ExposureLossTests.study(units: 6000, fault: nil)
+        study.looks = .days([7, 14])
+        study.population.arrivals = .dailyProfile([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
+        var late = study
+        late.faults = [Latency(arm: 1, share: 0.5, days: 2)]
+        let a = ColumnTable(), b = ColumnTable()
+        let plain = try ReplicationEngine(plan: try CellPlan(study: study, scenarioID: "lat", cellIndex: 0), path: .staged).observe(replication: 1, table: a)
+        let delayed = try ReplicationEngine(plan: try CellPlan(study: late, scenarioID: "lat", cellIndex: 0)).observe(replication: 1, table: b)
+        #expect(Array(a.arm) == Array(b.arm) && Array(a.loggedArm) == Array(b.loggedArm) && Array(a.outcome[0]) == Array(b.outcome[0]))
+        var delayedUnits = 0, treated = 0, notYet = 0
+        for i in 0..<6000 {
+            if a.arm[i] == 1 { treated += 1 }
+            if a.loggedDay[i] != b.loggedDay[i] {
+                #expect(a.arm[i] == 1 && b.loggedDay[i] == a.loggedDay[i] + 2, "unit \(i)")
+                delayedUnits += 1
+                if a.arrival[i] <= 7 && b.loggedDay[i] > 7 { notYet += 1 }
+            }
+        }
+        #expect(abs(Double(delayedUnits) - 0.5 * Double(treated)) <= 4 * (0.25 * Double(treated)).squareRoot())
+        // At the day-7 look the treatment misses exactly the delayed units not landed yet; at
+        // day 14 every unit has landed.
+        #expect(plain.counts[1] - delayed.counts[1] == notYet && notYet > 0)
+        #expect(plain.counts[0] == delayed.counts[0])
+        #expect(plain.counts[2...3] == delayed.counts[2...3])
+    }
+}

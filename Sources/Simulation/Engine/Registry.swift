@@ -93,6 +93,7 @@ public final class StageRegistry: @unchecked Sendable {
             return try FixedSplit(study)
         }
         register(fault: "exposure_loss", ExposureLoss.make)
+        register(fault: "latency", Latency.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }
