@@ -23,6 +23,9 @@ public struct CellPlan: Sendable {
     public let faultPurposes: [StreamPurpose]
     /// The replication clock: the union of the look times and the design's update times.
     public let periods: [Period]
+    /// Per metric: the components that transform draws at random, each with its stream purpose
+    /// (`component/<metric>/<kind>/<n>`).
+    public let randomComponents: [[(component: any OutcomeComponent, purpose: StreamPurpose)]]
     /// Units arrived at each look, and the look's day.
     public let looks: [(units: Int, day: Double)]
     public let armWeights: [Double]
@@ -49,6 +52,13 @@ public struct CellPlan: Sendable {
         faultPurposes = study.faults.map { f in
             defer { seen[f.kind, default: 0] += 1 }
             return .fault(f.kind, seen[f.kind, default: 0])
+        }
+        randomComponents = study.metrics.map { metric in
+            var seen: [String: Int] = [:]
+            return study.components.filter { $0.metric == metric.name && $0.component.drawsRandomly }.map { c in
+                defer { seen[c.component.kind, default: 0] += 1 }
+                return (c.component, StreamPurpose("component/\(metric.name)/\(c.component.kind)/\(seen[c.component.kind, default: 0])"))
+            }
         }
         for c in study.components where study.metric(named: c.metric) == nil {
             throw SimulationError("components: \(c.component.kind) names an unknown metric \"\(c.metric)\"")
@@ -115,7 +125,7 @@ public struct CellPlan: Sendable {
     public var fastPathApplies: Bool {
         let p = study.population
         guard let split = design as? FixedSplit, faults.isEmpty, !study.metrics.contains(where: \.isDaily),
-              p.clusters == 0, p.regions == 0, p.botShare == 0 else { return false }
+              p.clusters == 0, p.regions == 0, p.botShare == 0, randomComponents.allSatisfy(\.isEmpty) else { return false }
         return split.usesPlainHash || study.experiment.assignment == .ideal
     }
 

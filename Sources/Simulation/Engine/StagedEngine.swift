@@ -21,6 +21,7 @@ extension ReplicationEngine {
         var acc = Accumulator(periods: periods.count, arms: arms, metrics: metrics, looks: plan.looks.count, dailyMetrics: daily)
         let gens = plan.generators.map { $0.privateCopy() }
         let streams = study.metrics.map { context.stream(.outcome($0.name)) }
+        let transforms = plan.randomComponents.map { $0.map { (component: $0.component, stream: context.stream($0.purpose)) } }
         var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: table.segmentLevels.count))
         let usesLatent = !table.latent.isEmpty
         // Group statistics when the design analyses clusters or region × windows (once-metrics;
@@ -56,7 +57,8 @@ extension ReplicationEngine {
                     if !regions.isEmpty { unit.region = Int(regions[i]) }
                     if hasClusters { unit.cluster = Int(clusters[i]); unit.treatedNeighbourShare = exposureMap[i] }
                     if hasBots { unit.isBot = bots[i] != 0 }
-                    let (y, x) = g.draw(unit, s)
+                    var (y, x) = g.draw(unit, s)
+                    for t in transforms[m] { (y, x) = t.component.transform(y, x, unit: unit, stream: t.stream) }
                     ys[i] = y
                     xs[i] = x
                 }
@@ -89,8 +91,8 @@ extension ReplicationEngine {
                 }
             }
             if !daily.isEmpty {
-                observeDays(period: period, through: hi, table: table, gens: gens, streams: streams, daily: daily,
-                            exposureMap: exposureMap, acc: &acc)
+                observeDays(period: period, through: hi, table: table, gens: gens, streams: streams, transforms: transforms,
+                            daily: daily, exposureMap: exposureMap, acc: &acc)
             }
             if byGroup && period.look != nil { acc.snapshotGroups() }
             design.periodEnded(period, statistics: acc.period(period.index))
@@ -105,6 +107,7 @@ extension ReplicationEngine {
     /// statistics (one observation per unit-day, for designs that learn per period). At a look
     /// the logged units with at least one day are summarised: their total, or their mean per day.
     private func observeDays(period: Period, through hi: Int, table: ColumnTable, gens: [MetricGenerator], streams: [RandomStream],
+                             transforms: [[(component: any OutcomeComponent, stream: RandomStream)]],
                              daily: [Int], exposureMap: [Double], acc: inout Accumulator) {
         let arms = acc.arms, width = max(acc.metrics, 1)
         let end = Int32((period.endDay + 1e-9).rounded(.down))
@@ -132,7 +135,8 @@ extension ReplicationEngine {
                 for d in start..<end {
                     unit.calendarDay = Double(d)
                     unit.daysSinceExposure = Double(d - first)
-                    let draw = g.draw(unit, s)
+                    var draw = g.draw(unit, s)
+                    for t in transforms[m] { draw = t.component.transform(draw.y, draw.x, unit: unit, stream: t.stream) }
                     y += draw.y
                     x += draw.x
                     if logged >= 0 { acc.sums[(period.index * arms + logged) * width + m].add(draw.y, covariate: draw.x) }

@@ -132,6 +132,17 @@ public protocol OutcomeComponent: Sendable {
     /// The shift every unit of `arm` gets, when it does not depend on the unit (then the
     /// runner applies it without calling ``addShift(for:to:)`` per unit); nil otherwise.
     func constantShift(forArm arm: Int) -> MeanShift?
+    /// Whether the component also changes the drawn outcome at random (a heavy-tailed bot
+    /// process, extra noise); then ``transform(_:_:unit:stream:)`` runs after the draw, on
+    /// the component's own stream `component/<metric>/<kind>/<n>`.
+    var drawsRandomly: Bool { get }
+    /// Changes a drawn (outcome, covariate) pair; the default returns it unchanged.
+    func transform(_ y: Double, _ x: Double, unit: UnitContext, stream: RandomStream) -> (y: Double, x: Double)
+}
+
+extension OutcomeComponent {
+    public var drawsRandomly: Bool { false }
+    public func transform(_ y: Double, _ x: Double, unit: UnitContext, stream: RandomStream) -> (y: Double, x: Double) { (y, x) }
 }
 
 /// A fault acts between the truth and what the analysis sees: it edits what is logged
