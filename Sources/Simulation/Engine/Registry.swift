@@ -92,6 +92,7 @@ public final class StageRegistry: @unchecked Sendable {
             try config.checkKeys([])
             return try FixedSplit(study)
         }
+        register(design: "percent_ranges_bug", PercentRangesBug.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
     }
