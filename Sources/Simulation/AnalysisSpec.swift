@@ -155,4 +155,6 @@ public enum Measure: String, CaseIterable, Codable, Sendable {
     case averagePower = "average_power"
     /// Multiple testing: P(at least one true effect rejected).
     case anyPower = "any_power"
+    /// Time-varying effects only: mean(θ̂) − the long-run effect (days since exposure → ∞).
+    case biasLongRun = "bias_long_run"
 }

@@ -41,8 +41,13 @@ import Simulation
                 compared += 1
             }
         }
-        // A production ruleset (the Evaluator) and faults run on the staged path only.
-        let stagedOnly = scenario.cells.allSatisfy { $0.study.experiment.ruleset != nil || !$0.study.faults.isEmpty }
+        // A production ruleset (the Evaluator), faults, daily metrics, other designs and
+        // population graphs run on the staged path only.
+        let stagedOnly = scenario.cells.allSatisfy { cell in
+            let s = cell.study
+            return s.experiment.ruleset != nil || !s.faults.isEmpty || s.metrics.contains(where: \.isDaily)
+                || (s.design.map { !($0 is FixedSplit) } ?? false) || s.population.clusters > 0 || s.population.regions > 0
+        }
         #expect(compared > 0 || stagedOnly, "\(scenario.id): no cell takes the fast path")
     }
 }

@@ -284,6 +284,15 @@ public struct PlannedAnalysis: Sendable {
                                                truthByLook: armMeansByLook.map { PlannedAnalysis.truth(c, $0, estimand: .absolute, interaction: true) }))
             }
         }
+        if let mi = metricIndex, generators[mi].adjustments.contains(where: \.isTimeVarying) {
+            let longRun = PlannedAnalysis.armMeans(generator: generators[mi], study: study, daysSinceExposure: .infinity)
+            for k in comps.indices {
+                let c = variants.indices.map { i in comps[k].groups.first { $0.arms.contains(i) }?.weight ?? 0 }
+                comps[k].longRunTruth = comps[k].groups.count == 2
+                    ? PlannedAnalysis.truth(c, longRun, estimand: spec.estimand)
+                    : PlannedAnalysis.truth(c, longRun, estimand: .absolute, interaction: true)
+            }
+        }
         if let mi = metricIndex {
             let components = generators[mi].adjustments.map(\.estimand)
             let contrast: String
@@ -359,11 +368,13 @@ public struct PlannedAnalysis: Sendable {
     }
 
     /// The population mean of each arm (averaged over segments by their shares).
-    static func armMeans(generator: MetricGenerator, study: Study) -> [Double] {
+    static func armMeans(generator: MetricGenerator, study: Study, daysSinceExposure: Double = 0) -> [Double] {
         study.experiment.variants.indices.map { arm in
             segmentAverage(study) { levels in
                 var s = MeanShift()
-                for a in generator.adjustments { a.addShift(for: UnitContext(arm: arm, segmentLevels: levels), to: &s) }
+                var u = UnitContext(arm: arm, segmentLevels: levels)
+                u.daysSinceExposure = daysSinceExposure
+                for a in generator.adjustments { a.addShift(for: u, to: &s) }
                 return generator.mean(under: s)
             }
         }
@@ -397,6 +408,9 @@ public struct PlannedComparison: Sendable {
     public let truthByLook: [Double]?
     /// What `truth` is: the contrast and the estimands of the outcome components behind it.
     public var estimand: String = ""
+    /// The long-run value (days since exposure → ∞) when a component varies with time since
+    /// exposure; nil otherwise.
+    public var longRunTruth: Double? = nil
 
     init(label: String, groups: [(weight: Double, arms: [Int])], truthByLook: [Double]?) {
         self.label = label

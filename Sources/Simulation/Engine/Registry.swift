@@ -95,6 +95,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(design: "percent_ranges_bug", PercentRangesBug.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
+        register(component: "novelty", Novelty.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }

@@ -132,6 +132,9 @@ public protocol OutcomeComponent: Sendable {
     /// The shift every unit of `arm` gets, when it does not depend on the unit (then the
     /// runner applies it without calling ``addShift(for:to:)`` per unit); nil otherwise.
     func constantShift(forArm arm: Int) -> MeanShift?
+    /// Whether the shift depends on time since exposure (novelty, primacy); then results also
+    /// report bias against the long-run effect (the shift as days since exposure → ∞).
+    var isTimeVarying: Bool { get }
     /// Whether the component also changes the drawn outcome at random (a heavy-tailed bot
     /// process, extra noise); then ``transform(_:_:unit:stream:)`` runs after the draw, on
     /// the component's own stream `component/<metric>/<kind>/<n>`.
@@ -141,6 +144,7 @@ public protocol OutcomeComponent: Sendable {
 }
 
 extension OutcomeComponent {
+    public var isTimeVarying: Bool { false }
     public var drawsRandomly: Bool { false }
     public func transform(_ y: Double, _ x: Double, unit: UnitContext, stream: RandomStream) -> (y: Double, x: Double) { (y, x) }
 }

@@ -28,6 +28,7 @@ enum Summarise {
             let reference = c.truthIsConstant ? truth : 0
             add(.coverage, PerformanceMeasures.proportion(zip(ok, truths).filter { $0.lower <= $1 && $1 <= $0.upper }.count, of: ok.count))
             add(.bias, PerformanceMeasures.bias(errors, truth: reference))
+            if let longRun = c.longRunTruth { add(.biasLongRun, PerformanceMeasures.bias(est, truth: longRun)) }
             add(.empiricalSE, PerformanceMeasures.empiricalSE(est))
             add(.modelSE, PerformanceMeasures.modelSE(ok.map(\.standardError)))
             add(.rmse, PerformanceMeasures.rmse(errors, truth: reference))
