@@ -284,8 +284,8 @@ public struct PlannedAnalysis: Sendable {
                                                truthByLook: armMeansByLook.map { PlannedAnalysis.truth(c, $0, estimand: .absolute, interaction: true) }))
             }
         }
-        if let mi = metricIndex, generators[mi].adjustments.contains(where: \.isTimeVarying) {
-            let longRun = PlannedAnalysis.armMeans(generator: generators[mi], study: study, daysSinceExposure: .infinity)
+        if let mi = metricIndex, generators[mi].adjustments.contains(where: { $0.isTimeVarying || $0.dependsOnCalendarDay }) {
+            let longRun = PlannedAnalysis.longRunArmMeans(generator: generators[mi], study: study)
             for k in comps.indices {
                 let c = variants.indices.map { i in comps[k].groups.first { $0.arms.contains(i) }?.weight ?? 0 }
                 comps[k].longRunTruth = comps[k].groups.count == 2
@@ -312,8 +312,24 @@ public struct PlannedAnalysis: Sendable {
     /// d − g)) (the total) or that sum ÷ (⌊t⌋ − g) (the mean), averaged over segments.
     static func armMeansByLook(generator: MetricGenerator, study: Study, looks: [(units: Int, day: Double)]) -> [[Double]] {
         guard generator.spec.isDaily else {
-            let m = armMeans(generator: generator, study: study)
-            return looks.map { _ in m }
+            guard generator.adjustments.contains(where: \.dependsOnCalendarDay) else {
+                let m = armMeans(generator: generator, study: study)
+                return looks.map { _ in m }
+            }
+            // Once-observed with a calendar component: the average over the units seen by the
+            // look of the arm mean on each unit's arrival day (units grouped by whole day).
+            var byDay: [Int: [Double]] = [:]
+            var sums = [Double](repeating: 0, count: study.experiment.variants.count)
+            var seen = 0
+            return looks.map { look in
+                while seen < look.units {
+                    let d = Int(LookPlan.arrivalTime(ofUnit: seen, study.population).rounded(.down))
+                    if byDay[d] == nil { byDay[d] = armMeans(generator: generator, study: study, calendarDay: Double(d)) }
+                    if let m = byDay[d] { for a in sums.indices { sums[a] += m[a] } }
+                    seen += 1
+                }
+                return sums.map { look.units > 0 ? $0 / Double(look.units) : 0 }
+            }
         }
         let population = study.population
         return looks.map { look in
@@ -368,16 +384,38 @@ public struct PlannedAnalysis: Sendable {
     }
 
     /// The population mean of each arm (averaged over segments by their shares).
-    static func armMeans(generator: MetricGenerator, study: Study, daysSinceExposure: Double = 0) -> [Double] {
+    static func armMeans(generator: MetricGenerator, study: Study, daysSinceExposure: Double = 0, calendarDay: Double = 0) -> [Double] {
         study.experiment.variants.indices.map { arm in
             segmentAverage(study) { levels in
                 var s = MeanShift()
-                var u = UnitContext(arm: arm, segmentLevels: levels)
+                var u = UnitContext(arm: arm, segmentLevels: levels, arrivalDay: calendarDay)
                 u.daysSinceExposure = daysSinceExposure
+                u.calendarDay = calendarDay
                 for a in generator.adjustments { a.addShift(for: u, to: &s) }
                 return generator.mean(under: s)
             }
         }
+    }
+
+    /// The long-run arm means: days since exposure → ∞ (novelty, primacy) and, when a
+    /// component depends on the calendar, averaged over W = 7·⌈days/7⌉ days (whole weeks), day d
+    /// weighted by its traffic for a metric observed once (the arrival profile; equal weights for
+    /// uniform arrivals or everyone at the start) and equally for a daily metric.
+    static func longRunArmMeans(generator: MetricGenerator, study: Study) -> [Double] {
+        guard generator.adjustments.contains(where: \.dependsOnCalendarDay) else {
+            return armMeans(generator: generator, study: study, daysSinceExposure: .infinity)
+        }
+        let w = 7 * max(1, (study.population.days + 6) / 7)
+        var total = [Double](repeating: 0, count: study.experiment.variants.count), weights = 0.0
+        for d in 0..<w {
+            var weight = 1.0
+            if !generator.spec.isDaily, case let .dailyProfile(profile) = study.population.arrivals { weight = profile[d % profile.count] }
+            guard weight > 0 else { continue }
+            let m = armMeans(generator: generator, study: study, daysSinceExposure: .infinity, calendarDay: Double(d))
+            for a in total.indices { total[a] += weight * m[a] }
+            weights += weight
+        }
+        return total.map { $0 / weights }
     }
 
     /// The true value of a contrast: for a two-group contrast, the treatment group's mean minus
@@ -408,8 +446,9 @@ public struct PlannedComparison: Sendable {
     public let truthByLook: [Double]?
     /// What `truth` is: the contrast and the estimands of the outcome components behind it.
     public var estimand: String = ""
-    /// The long-run value (days since exposure → ∞) when a component varies with time since
-    /// exposure; nil otherwise.
+    /// The long-run value when a component varies with time since exposure (days since
+    /// exposure → ∞) or with the calendar (the whole-week average,
+    /// ``PlannedAnalysis/longRunArmMeans(generator:study:)``); nil otherwise.
     public var longRunTruth: Double? = nil
 
     init(label: String, groups: [(weight: Double, arms: [Int])], truthByLook: [Double]?) {

@@ -96,6 +96,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
         register(component: "novelty", Novelty.make)
+        register(component: "seasonality", Seasonality.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }

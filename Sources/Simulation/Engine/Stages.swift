@@ -135,6 +135,11 @@ public protocol OutcomeComponent: Sendable {
     /// Whether the shift depends on time since exposure (novelty, primacy); then results also
     /// report bias against the long-run effect (the shift as days since exposure → ∞).
     var isTimeVarying: Bool { get }
+    /// Whether the shift depends on the calendar day (seasonality, drift); then the truth of a
+    /// look averages over the calendar days of the units it saw, and results also report bias
+    /// against the whole-week effect (``PlannedComparison/longRunTruth``). Such a shift may
+    /// depend on the whole day ⌊calendarDay⌋ only (the truth groups units by day).
+    var dependsOnCalendarDay: Bool { get }
     /// Whether the component also changes the drawn outcome at random (a heavy-tailed bot
     /// process, extra noise); then ``transform(_:_:unit:stream:)`` runs after the draw, on
     /// the component's own stream `component/<metric>/<kind>/<n>`.
@@ -145,6 +150,7 @@ public protocol OutcomeComponent: Sendable {
 
 extension OutcomeComponent {
     public var isTimeVarying: Bool { false }
+    public var dependsOnCalendarDay: Bool { false }
     public var drawsRandomly: Bool { false }
     public func transform(_ y: Double, _ x: Double, unit: UnitContext, stream: RandomStream) -> (y: Double, x: Double) { (y, x) }
 }
