@@ -20,8 +20,49 @@ public enum Winsorization {
         }
         guard !pooled.isEmpty else { throw AnalysisError(context, "no values to compute caps from") }
         guard pooled.allSatisfy(\.isFinite) else { throw AnalysisError(context, "values must be finite") }
-        let sorted = pooled.sorted()
-        return (linearQuantile(sorted, lower), linearQuantile(sorted, upper))
+        var work = pooled
+        return work.withUnsafeMutableBufferPointer { b in (selectQuantile(b, lower), selectQuantile(b, upper)) }
+    }
+
+    /// numpy's "linear" quantile by selection instead of a sort (the same value: the order
+    /// statistics x₍⌊h⌋₎ and x₍⌊h⌋+1₎ are found with Hoare's quickselect, expected O(n)). The
+    /// buffer is reordered, not sorted.
+    static func selectQuantile(_ b: UnsafeMutableBufferPointer<Double>, _ p: Double) -> Double {
+        let h = Double(b.count - 1) * p
+        let lo = Int(h.rounded(.down))
+        let frac = h - Double(lo)
+        let a = select(b, lo)
+        guard frac > 0, lo + 1 < b.count else { return a }
+        // After selecting rank lo, every element right of it is ≥ it: rank lo + 1 is their minimum.
+        var next = Double.infinity
+        for i in (lo + 1)..<b.count where b[i] < next { next = b[i] }
+        return a + frac * (next - a)
+    }
+
+    /// The k-th smallest value (0-based) of `b`, leaving b[k] in place with smaller-or-equal
+    /// values before it and larger-or-equal after (Hoare 1961, median-of-three pivots).
+    static func select(_ b: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+        var left = 0, right = b.count - 1
+        while right > left {
+            let mid = left + (right - left) / 2
+            // Median of three as the pivot.
+            if b[mid] < b[left] { b.swapAt(mid, left) }
+            if b[right] < b[left] { b.swapAt(right, left) }
+            if b[right] < b[mid] { b.swapAt(right, mid) }
+            let pivot = b[mid]
+            var i = left, j = right
+            while i <= j {
+                while b[i] < pivot { i += 1 }
+                while b[j] > pivot { j -= 1 }
+                if i <= j {
+                    b.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j { right = j } else if k >= i { left = i } else { return b[k] }
+        }
+        return b[k]
     }
 
     /// numpy's "linear" quantile (Hyndman & Fan definition 7) of already sorted, non-empty,

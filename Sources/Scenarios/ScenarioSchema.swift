@@ -57,9 +57,9 @@ enum ScenarioSchema {
         } else {
             metrics = try self.metrics(top.required("metrics"))
             effects = try top.optional("effects").map { (v) throws(ScenarioError) in try self.effects(v, metrics: metrics, experiment: experiment) } ?? [:]
-            analyses = try self.analyses(top.required("analyses"), metrics: metrics, experiment: experiment)
+            analyses = try self.analyses(top.required("analyses"), metrics: metrics, experiment: experiment, population: population)
         }
-        var measures = Measure.allCases
+        var measures = Measure.standard
         if let m = top.optional("measures") {
             measures = []
             for item in try m.nonEmptyList() {
@@ -493,10 +493,14 @@ enum ScenarioSchema {
 
     // MARK: analyses
 
-    static func analyses(_ v: Value, metrics: [MetricSpec], experiment: ExperimentSpec) throws(ScenarioError) -> [AnalysisSpec] {
+    static func analyses(_ v: Value, metrics: [MetricSpec], experiment: ExperimentSpec,
+                         population: PopulationSpec = PopulationSpec(units: 1)) throws(ScenarioError) -> [AnalysisSpec] {
         var out: [AnalysisSpec] = []
+        var guards: [(Value, String)] = []
         for item in try v.nonEmptyList() {
-            let o = try item.object(allowed: ["id", "metric", "method", "estimand", "alpha", "alternative", "policy", "contrast"])
+            let o = try item.object(allowed: ["id", "metric", "method", "estimand", "alpha", "alternative", "policy", "contrast",
+                                              "where", "from_day", "exclude", "winsorize", "stratify", "estimand_in",
+                                              "min_deviation", "guard"])
             let id = try o.required("id").identifier()
             guard !out.contains(where: { $0.id == id }) else { throw try o.required("id").fail("duplicate analysis id \"\(id)\"") }
             let methodValue = try o.required("method")
@@ -504,7 +508,7 @@ enum ScenarioSchema {
                 throw methodValue.fail("unknown method \"\(try methodValue.string())\"; expected one of: \(AnalysisMethod.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var metricName: String? = nil
-            if method == .srm {
+            if method.isSampleRatioCheck {
                 if o.has("metric") { throw try o.required("metric").fail("the srm check uses unit counts, not a metric") }
             } else {
                 let m = try o.required("metric")
@@ -518,12 +522,12 @@ enum ScenarioSchema {
             var estimand = Estimand.absolute
             if let e = o.optional("estimand") {
                 guard let x = Estimand(rawValue: try e.string()) else { throw e.fail("expected absolute or relative") }
-                if method == .srm || method == .deltaRatio, x == .relative {
+                if method.isSampleRatioCheck || method == .noveltyTrend || method == .deltaRatio, x == .relative {
                     throw e.fail("\(method.rawValue) estimates an absolute difference only")
                 }
                 estimand = x
             }
-            let alpha = try o.optional("alpha")?.double(in: 0, 1, open: true) ?? (method == .srm ? 0.001 : 0.05)
+            let alpha = try o.optional("alpha")?.double(in: 0, 1, open: true) ?? (method.isSampleRatioCheck ? 0.001 : 0.05)
             var alternative = Alternative.twoSided
             if let a = o.optional("alternative") {
                 guard let x = Alternative(rawValue: try a.string()) else { throw a.fail("expected two-sided, greater or less") }
@@ -532,7 +536,7 @@ enum ScenarioSchema {
             var policy = StoppingPolicy.fixedHorizon
             if let p = o.optional("policy") {
                 policy = try self.policy(p)
-                if method == .srm, policy != .fixedHorizon, policy != .naivePeeking {
+                if method.isSampleRatioCheck || method == .noveltyTrend, policy != .fixedHorizon, policy != .naivePeeking {
                     throw p.fail("the srm check supports the fixed and naive policies only")
                 }
                 switch policy {
@@ -544,14 +548,88 @@ enum ScenarioSchema {
             var contrast = Contrast.eachVariantVsControl
             if let c = o.optional("contrast") {
                 contrast = try self.contrast(c, experiment: experiment)
-            } else if !experiment.factors.isEmpty, method != .srm {
+            } else if !experiment.factors.isEmpty, !method.isSampleRatioCheck {
                 throw ScenarioError(file: o.file, keyPath: "\(o.path).contrast",
                                     message: "an MVT analysis needs a contrast: {main_effect: FACTOR} or {interaction: [A, B]}")
             }
+            let options = try analysisOptions(o, method: method, metrics: metrics, population: population)
+            if let g = o.optional("guard") { guards.append((g, try g.string())) }
             out.append(AnalysisSpec(id: id, metric: metricName, method: method, estimand: estimand, alpha: alpha,
-                                    alternative: alternative, policy: policy, contrast: contrast))
+                                    alternative: alternative, policy: policy, contrast: contrast, options: options))
+        }
+        for (g, name) in guards {
+            guard let target = out.first(where: { $0.id == name }) else {
+                throw g.fail("unknown analysis \"\(name)\"; expected the id of an srm analysis: \(out.filter { $0.method.isSampleRatioCheck }.map(\.id).joined(separator: ", "))")
+            }
+            guard target.method.isSampleRatioCheck else { throw g.fail("a guard must be an srm analysis; \"\(name)\" is \(target.method.rawValue)") }
         }
         return out
+    }
+
+    /// The unit-level options of an analysis: `where`, `from_day`, `exclude`, `winsorize`,
+    /// `stratify`, `estimand_in` (metric analyses) and `min_deviation` (SRM), `guard`.
+    static func analysisOptions(_ o: Object, method: AnalysisMethod, metrics: [MetricSpec],
+                                population: PopulationSpec) throws(ScenarioError) -> AnalysisOptions {
+        var options = AnalysisOptions()
+        func segmentLevels(_ v: Value) throws(ScenarioError) -> [String: [String]] {
+            var out: [String: [String]] = [:]
+            for (attribute, levels) in try v.entries() {
+                guard let segment = population.segments.first(where: { $0.attribute == attribute }) else {
+                    throw levels.fail("unknown segment \"\(attribute)\"; expected one of: \(population.segments.map(\.attribute).joined(separator: ", "))")
+                }
+                var names: [String] = []
+                if case .sequence = levels.node.kind {
+                    for l in try levels.nonEmptyList() { names.append(try l.string()) }
+                } else {
+                    names = [try levels.string()]
+                }
+                for n in names where !segment.levels.contains(n) {
+                    throw levels.fail("unknown level \"\(n)\" of \(attribute); expected one of: \(segment.levels.joined(separator: ", "))")
+                }
+                out[attribute] = names
+            }
+            guard !out.isEmpty else { throw v.fail("expected at least one segment") }
+            return out
+        }
+        let unitLevelKeys = ["where", "from_day", "exclude", "winsorize", "stratify", "estimand_in"]
+        if method.isSampleRatioCheck {
+            for k in unitLevelKeys + ["guard"] where o.has(k) {
+                throw try o.required(k).fail("the srm check counts every logged unit; \(k) applies to metric analyses")
+            }
+            options.minimumShareDeviation = try o.optional("min_deviation")?.double(in: 0, 1)
+            return options
+        }
+        if let m = o.optional("min_deviation") { throw m.fail("min_deviation applies to the srm check") }
+        if let w = o.optional("where") { options.segmentFilter = try segmentLevels(w) }
+        if let e = o.optional("estimand_in") { options.estimandIn = try segmentLevels(e) }
+        if let d = o.optional("from_day") { options.fromDay = try d.double(in: 0, Double(population.days)) }
+        if let x = o.optional("exclude") {
+            let e = try x.object(allowed: ["metric", "above"])
+            let mv = try e.required("metric")
+            let name = try mv.string()
+            guard let metric = metrics.first(where: { $0.name == name }) else {
+                throw mv.fail("unknown metric \"\(name)\"; expected one of: \(metrics.map(\.name).joined(separator: ", "))")
+            }
+            guard !metric.isDaily else { throw mv.fail("an activity filter needs a metric observed once") }
+            options.exclude = ActivityRule(metric: name, above: try e.required("above").double())
+        }
+        if let w = o.optional("winsorize") {
+            if case .scalar = w.node.kind {
+                options.winsorize = WinsorizeRule(upper: try w.double(in: 0, 1, open: true))
+            } else {
+                let r = try w.object(allowed: ["lower", "upper"])
+                let lower = try r.optional("lower")?.double(in: 0, 1) ?? 0
+                let upper = try r.optional("upper")?.double(in: 0, 1) ?? 1
+                guard lower < upper else { throw w.fail("need lower < upper, got \(lower) and \(upper)") }
+                options.winsorize = WinsorizeRule(lower: lower, upper: upper)
+            }
+        }
+        if let st = o.optional("stratify") {
+            guard let x = Stratification(rawValue: try st.string()) else { throw st.fail("expected allocation_period") }
+            options.stratify = x
+        }
+        if let g = o.optional("guard") { options.guardBy = try g.string() }
+        return options
     }
 
     static func policy(_ p: Value) throws(ScenarioError) -> StoppingPolicy {
@@ -595,6 +673,10 @@ enum ScenarioSchema {
         case (.zTest, .binary), (.welchT, .binary), (.welchT, .distribution), (.studentT, .binary),
              (.studentT, .distribution), (.deltaRatio, .ratio):
             return
+        case (.noveltyTrend, .binary), (.noveltyTrend, .distribution):
+            guard metric.isDaily else {
+                throw v.fail("novelty_trend regresses the daily effect on days since exposure: give metric \"\(metric.name)\" observe: daily_total or daily_mean")
+            }
         case (.cuped, .binary), (.cuped, .distribution):
             guard metric.prePeriodCorrelation > 0 else {
                 throw v.fail("cuped needs a pre-period value: give metric \"\(metric.name)\" a pre_period_correlation > 0")

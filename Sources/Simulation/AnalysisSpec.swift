@@ -12,10 +12,13 @@ public struct AnalysisSpec: Equatable, Sendable {
     public var alternative: Alternative
     public var policy: StoppingPolicy
     public var contrast: Contrast
+    /// Which units the analysis reads and how (filters, winsorisation, strata, guards).
+    public var options: AnalysisOptions
 
     public init(id: String, metric: String?, method: AnalysisMethod, estimand: Estimand = .absolute,
                 alpha: Double = 0.05, alternative: Alternative = .twoSided, policy: StoppingPolicy = .fixedHorizon,
-                contrast: Contrast = .eachVariantVsControl) {
+                contrast: Contrast = .eachVariantVsControl, options: AnalysisOptions = AnalysisOptions()) {
+        self.options = options
         self.id = id
         self.metric = metric
         self.method = method
@@ -25,6 +28,83 @@ public struct AnalysisSpec: Equatable, Sendable {
         self.policy = policy
         self.contrast = contrast
     }
+}
+
+/// Which units an analysis reads and what it does to them before its method runs. Everything
+/// but the SRM options needs the unit-level values (a metric observed once, a design analysed
+/// by unit); the engine then computes the analysis's statistics from the column table at each
+/// look instead of from the shared running sums.
+public struct AnalysisOptions: Equatable, Sendable {
+    /// Only units in these segment levels (`where: {device: mobile}` or `{device: [a, b]}`):
+    /// a triggered or subgroup analysis.
+    public var segmentFilter: [String: [String]]
+    /// Only units that arrived on or after this day (`from_day: 2`: e.g. the final allocation
+    /// period of a ramp-up).
+    public var fromDay: Double?
+    /// Bot filtering (`exclude: {metric: pageviews, above: 100}`): units whose value of
+    /// `metric` exceeds `above` are dropped (the Analysis module's `ActivityFilter`); the share
+    /// removed is the `excluded_share` measure.
+    public var exclude: ActivityRule?
+    /// Winsorisation at quantiles of the look's pooled values (`winsorize: 0.99` or `{lower:
+    /// 0.01, upper: 0.99}`), the Analysis module's `Winsorization`.
+    public var winsorize: WinsorizeRule?
+    /// A stratified comparison (`stratify: allocation_period`): one stratum per period between
+    /// the design's allocation changes, combined by the Analysis module's
+    /// `StratifiedComparison`.
+    public var stratify: Stratification?
+    /// The subpopulation whose effect the analysis claims to estimate (`estimand_in:
+    /// {triggered: yes}`), when it differs from the units it reads: the truth is the effect
+    /// averaged over those segment levels only.
+    public var estimandIn: [String: [String]]
+    /// SRM only: flag only when the largest share gap is at least this (the minimum-deviation rule).
+    public var minimumShareDeviation: Double?
+    /// A metric analysis guarded by an SRM analysis (`guard: srm`): it ships (rejects) only when
+    /// that check did not flag.
+    public var guardBy: String?
+
+    public init(segmentFilter: [String: [String]] = [:], fromDay: Double? = nil, exclude: ActivityRule? = nil,
+                winsorize: WinsorizeRule? = nil, stratify: Stratification? = nil, estimandIn: [String: [String]] = [:],
+                minimumShareDeviation: Double? = nil, guardBy: String? = nil) {
+        self.segmentFilter = segmentFilter
+        self.fromDay = fromDay
+        self.exclude = exclude
+        self.winsorize = winsorize
+        self.stratify = stratify
+        self.estimandIn = estimandIn
+        self.minimumShareDeviation = minimumShareDeviation
+        self.guardBy = guardBy
+    }
+
+    /// Whether the analysis needs the unit-level pass.
+    public var needsUnitLevel: Bool {
+        !segmentFilter.isEmpty || fromDay != nil || exclude != nil || winsorize != nil || stratify != nil
+    }
+}
+
+/// Units whose `metric` value exceeds `above` are excluded (a per-unit activity threshold).
+public struct ActivityRule: Equatable, Sendable {
+    public var metric: String
+    public var above: Double
+    public init(metric: String, above: Double) {
+        self.metric = metric
+        self.above = above
+    }
+}
+
+/// Caps at the `lower` and `upper` quantiles of the pooled values at each look.
+public struct WinsorizeRule: Equatable, Sendable {
+    public var lower: Double
+    public var upper: Double
+    public init(lower: Double = 0, upper: Double) {
+        self.lower = lower
+        self.upper = upper
+    }
+}
+
+/// How a stratified analysis forms its strata.
+public enum Stratification: String, Equatable, Sendable {
+    /// One stratum per period between the design's allocation changes (by arrival day).
+    case allocationPeriod = "allocation_period"
 }
 
 /// The statistical method of an analysis (all implemented by the `Analysis` module).
@@ -41,6 +121,13 @@ public enum AnalysisMethod: String, CaseIterable, Equatable, Sendable {
     case deltaRatio = "delta_ratio"
     /// Pearson χ² sample-ratio-mismatch check against the design weights.
     case srm = "srm"
+    /// Sequential SRM check valid under continuous monitoring: the Dirichlet–multinomial Bayes
+    /// factor of Lindon & Malek (2022), p = min(1, 1/BF) (the Analysis module's `SequentialSRM`).
+    case srmSequential = "srm_sequential"
+    /// Novelty check on a daily metric: the weighted-least-squares slope of the per-age treatment
+    /// effect (Welch per day since exposure) on the age, z test (the Analysis module's
+    /// `NoveltyTrend`). "Rejection" = a trend detected.
+    case noveltyTrend = "novelty_trend"
 }
 
 extension AnalysisMethod {
@@ -52,9 +139,12 @@ extension AnalysisMethod {
         case .studentT: return .studentT
         case .cuped: return .cuped
         case .deltaRatio: return .deltaRatio
-        case .srm: return nil
+        case .srm, .srmSequential, .noveltyTrend: return nil
         }
     }
+
+    /// Whether the method checks arm sizes (unit counts) rather than a metric.
+    public var isSampleRatioCheck: Bool { self == .srm || self == .srmSequential }
 }
 
 /// What an analysis estimates, which defines the true value for bias and coverage.
@@ -136,6 +226,10 @@ public enum Contrast: Equatable, Sendable {
 
 /// A performance measure (Morris, White & Crowther 2019, Table 6).
 public enum Measure: String, CaseIterable, Codable, Sendable {
+    /// The measures a scenario reports when it does not list them: all but `ship_rate`, which is
+    /// asked for by name.
+    public static var standard: [Measure] { allCases.filter { $0 != .shipRate } }
+
     case rejectionRate = "rejection_rate"
     case coverage
     case bias
@@ -155,6 +249,12 @@ public enum Measure: String, CaseIterable, Codable, Sendable {
     case averagePower = "average_power"
     /// Multiple testing: P(at least one true effect rejected).
     case anyPower = "any_power"
-    /// Time-varying effects only: mean(θ̂) − the long-run effect (days since exposure → ∞).
+    /// Time-varying effects only: mean(θ̂) − the long-run effect (days since exposure → ∞;
+    /// the whole-week average for calendar effects).
     case biasLongRun = "bias_long_run"
+    /// The share of replications that ship the treatment: rejected with a positive estimate
+    /// (after the SRM guard, when the analysis has one).
+    case shipRate = "ship_rate"
+    /// Bot filtering: the mean share of the logged units the analysis's `exclude` rule removed.
+    case excludedShare = "excluded_share"
 }

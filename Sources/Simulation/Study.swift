@@ -36,7 +36,7 @@ public struct Study: Sendable {
     public init(id: String, description: String = "", seed: UInt64, replications: Int,
                 population: PopulationSpec, metrics: [MetricSpec], experiment: ExperimentSpec,
                 effects: [String: [String: EffectSpec]] = [:], analyses: [AnalysisSpec],
-                looks: LookSchedule = .final, measures: [Measure] = Measure.allCases) {
+                looks: LookSchedule = .final, measures: [Measure] = Measure.standard) {
         self.id = id
         self.description = description
         self.seed = seed
@@ -54,6 +54,22 @@ public struct Study: Sendable {
 
     /// The metric named `name`, if any.
     public func metric(named name: String) -> MetricSpec? { metrics.first { $0.name == name } }
+
+    /// The study restricted to units in the given segment levels (attribute → allowed levels):
+    /// the other levels' shares become 0 and the allowed ones are renormalised, so averages over
+    /// segments (the truth) are taken over that subpopulation. Unknown attributes are ignored.
+    public func restricted(to levels: [String: [String]]) -> Study {
+        guard !levels.isEmpty else { return self }
+        var s = self
+        for k in s.population.segments.indices {
+            guard let allowed = levels[s.population.segments[k].attribute] else { continue }
+            let seg = s.population.segments[k]
+            let kept = seg.levels.indices.map { allowed.contains(seg.levels[$0]) ? seg.shares[$0] : 0 }
+            let total = kept.reduce(0, +)
+            if total > 0 { s.population.segments[k].shares = kept.map { $0 / total } }
+        }
+        return s
+    }
 }
 
 /// Who is in the population and when they arrive.

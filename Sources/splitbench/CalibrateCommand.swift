@@ -77,7 +77,7 @@ struct CalibratePeeking: AsyncParsableCommand {
         }
         let (driver, s) = try options.load(defaultScenario: Self.defaultScenario)
         // α is the scenario's: every non-SRM analysis must share one.
-        let alphas = Set(s.cells.flatMap { $0.study.analyses.filter { $0.method != .srm }.map(\.alpha) })
+        let alphas = Set(s.cells.flatMap { $0.study.analyses.filter { !$0.method.isSampleRatioCheck }.map(\.alpha) })
         guard alphas.count == 1, let alpha = alphas.first else {
             printError("error: \(s.file): the peeking calibration needs one α shared by every analysis; found \(alphas.sorted().map { "\($0)" }.joined(separator: ", "))")
             throw ExitCode(2)

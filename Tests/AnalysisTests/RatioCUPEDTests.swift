@@ -108,4 +108,18 @@ import Testing
         #expect(throws: AnalysisError.self) { try Winsorization.quantileCaps(pooled: [1, 2], lower: 0.5, upper: 0.4) }
         #expect(throws: AnalysisError.self) { try Winsorization.quantileCaps(pooled: [1, .nan], upper: 0.9) }
     }
+
+    /// The quickselect path gives exactly the sorted-array quantile, with ties, tiny arrays and
+    /// the probabilities 0 and 1 (5 000 random arrays).
+    @Test func selectionEqualsSorting() throws {
+        var rng = SystemRandomNumberGenerator()
+        for trial in 0..<5000 {
+            let n = 1 + trial % 97
+            let values = (0..<n).map { _ in trial % 3 == 0 ? Double(Int.random(in: 0...4, using: &rng)) : Double.random(in: -5...5, using: &rng) }
+            let p = [0, 1, 0.5, 0.99, 0.999, Double.random(in: 0...1, using: &rng)][trial % 6]
+            let sorted = values.sorted()
+            let caps = try Winsorization.quantileCaps(pooled: values, lower: p, upper: p)
+            #expect(caps.upper == Winsorization.linearQuantile(sorted, p), "n = \(n), p = \(p)")
+        }
+    }
 }

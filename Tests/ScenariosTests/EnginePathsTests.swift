@@ -41,12 +41,15 @@ import Simulation
                 compared += 1
             }
         }
-        // A production ruleset (the Evaluator), faults, daily metrics, other designs and
-        // population graphs run on the staged path only.
+        // A production ruleset (the Evaluator), faults, daily metrics, other designs, population
+        // graphs, bots, components that draw at random and analyses of unit-level values run on
+        // the staged path only.
         let stagedOnly = scenario.cells.allSatisfy { cell in
             let s = cell.study
             return s.experiment.ruleset != nil || !s.faults.isEmpty || s.metrics.contains(where: \.isDaily)
                 || (s.design.map { !($0 is FixedSplit) } ?? false) || s.population.clusters > 0 || s.population.regions > 0
+                || s.population.botShare > 0 || s.components.contains { $0.component.drawsRandomly }
+                || s.analyses.contains { $0.options.needsUnitLevel }
         }
         #expect(compared > 0 || stagedOnly, "\(scenario.id): no cell takes the fast path")
     }

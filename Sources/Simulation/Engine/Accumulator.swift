@@ -14,6 +14,11 @@ public struct LookStatistics: Equatable {
     /// (`groupArms[look][group]`: −1 while empty, −2 when its units were logged in several arms).
     public var groups: [[MomentStatistic]] = []
     public var groupArms: [[Int32]] = []
+    /// The statistics of the analyses that read unit-level values, by analysis id.
+    public var unitLevel: [String: UnitLevelStatistics] = [:]
+    /// Daily metrics with a novelty check: per look, the unit-day statistics by day since
+    /// exposure (`ageSums[look][(age * arms + arm) * metrics + metric]`).
+    public var ageSums: [[MomentStatistic]] = []
 
     /// The sums of `metric` in `arm` at `look`.
     public func sums(look: Int, arm: Int, metric: Int) -> MomentStatistic { sums[(look * arms + arm) * metrics + metric] }
@@ -31,6 +36,11 @@ public struct Accumulator {
     /// (`snapshots[(look * arms + arm) * metrics + metric]`); they replace the prefix sums.
     var snapshots: [MomentStatistic]
     let dailyMetrics: [Int]
+
+    /// Running unit-day sums by day since exposure (when a novelty check needs them), with
+    /// their snapshots at each look.
+    var ageSums: [MomentStatistic] = []
+    var ageLooks: [[MomentStatistic]] = []
 
     /// Running per-group sums (once-metrics), snapshotted at each look into `groupLooks`.
     var groupSums: [MomentStatistic] = []
@@ -98,6 +108,7 @@ public struct Accumulator {
         }
         out.groups = groupLooks
         out.groupArms = groupArmLooks
+        out.ageSums = ageLooks
         let perArm = max(metrics, 1)
         for k in 0..<out.looks {
             for a in 0..<arms {

@@ -115,6 +115,15 @@ public struct CellPlan: Sendable {
         periods[p...].first { $0.endDay >= day }?.index
     }
 
+    /// The days (ascending, within the experiment) at which the design changes its allocation:
+    /// the boundaries of the strata of `stratify: allocation_period`.
+    public var allocationChanges: [Double] {
+        Set(design.updateDays(study: study)).filter { $0 > 0 && $0 < Double(study.population.days) }.sorted()
+    }
+
+    /// Whether some analysis reads unit-level values (then the staged path runs).
+    public var needsUnitLevel: Bool { analyses.contains { $0.spec.options.needsUnitLevel } }
+
     /// Whether the fused fast path would run `study` (a convenience for tests and tools).
     public static func fastPathAppliesTo(_ study: Study) -> Bool {
         (try? CellPlan(study: study, scenarioID: study.id, cellIndex: 0))?.fastPathApplies ?? false
@@ -125,7 +134,8 @@ public struct CellPlan: Sendable {
     public var fastPathApplies: Bool {
         let p = study.population
         guard let split = design as? FixedSplit, faults.isEmpty, !study.metrics.contains(where: \.isDaily),
-              p.clusters == 0, p.regions == 0, p.botShare == 0, randomComponents.allSatisfy(\.isEmpty) else { return false }
+              p.clusters == 0, p.regions == 0, p.botShare == 0, randomComponents.allSatisfy(\.isEmpty),
+              !needsUnitLevel else { return false }
         return split.usesPlainHash || study.experiment.assignment == .ideal
     }
 
@@ -218,6 +228,8 @@ public struct PlannedAnalysis: Sendable {
     public var criticalValues: [Double] { monitoring.criticalValues }
     /// The Analysis module's monitoring plan for the policy (a fresh monitor per comparison).
     public let monitoring: MonitoringPlan
+    /// The metric an `exclude` rule reads (its index), when the analysis filters bots.
+    public let exclusionMetric: Int?
 
     init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator], looks: [(units: Int, day: Double)]) throws(SimulationError) {
         self.spec = spec
@@ -232,14 +244,37 @@ public struct PlannedAnalysis: Sendable {
             throw SimulationError("analysis \(spec.id): \(error)")
         }
         metricIndex = spec.metric.flatMap { m in study.metrics.firstIndex { $0.name == m } }
+        let options = spec.options
+        // The truth is the effect in the units the analysis claims to estimate: `estimand_in`,
+        // else the segments it reads (`where`), else everyone.
+        let truthStudy = study.restricted(to: options.estimandIn.isEmpty ? options.segmentFilter : options.estimandIn)
+        if options.needsUnitLevel {
+            guard let mi = metricIndex, !study.metrics[mi].isDaily else {
+                throw SimulationError(keyPath: "analyses.\(spec.id)", "where, from_day, exclude, winsorize and stratify need unit-level values: a metric observed once")
+            }
+        }
+        if options.stratify != nil, spec.estimand == .relative {
+            throw SimulationError(keyPath: "analyses.\(spec.id).stratify", "a stratified comparison estimates an absolute difference")
+        }
+        if let x = options.exclude {
+            guard let m = study.metric(named: x.metric), !m.isDaily else {
+                throw SimulationError(keyPath: "analyses.\(spec.id).exclude.metric", "an activity filter needs a metric observed once")
+            }
+            exclusionMetric = study.metrics.firstIndex { $0.name == x.metric }
+        } else {
+            exclusionMetric = nil
+        }
+        if options.stratify != nil, spec.contrast != .eachVariantVsControl {
+            throw SimulationError(keyPath: "analyses.\(spec.id).stratify", "a stratified analysis compares each variant with the control")
+        }
         let variants = study.experiment.variants.map(\.name)
         var comps: [PlannedComparison] = []
-        if spec.method == .srm {
+        if spec.method.isSampleRatioCheck {
             comps = [PlannedComparison(label: "all_arms", groups: [], truthByLook: nil)]
         } else {
             guard let mi = metricIndex else { throw SimulationError("analysis \(spec.id): unknown metric") }
             let gen = generators[mi]
-            let armMeansByLook = PlannedAnalysis.armMeansByLook(generator: gen, study: study, looks: looks)
+            let armMeansByLook = PlannedAnalysis.armMeansByLook(generator: gen, study: truthStudy, looks: looks)
             switch spec.contrast {
             case .eachVariantVsControl:
                 for k in 1..<variants.count {
@@ -285,7 +320,7 @@ public struct PlannedAnalysis: Sendable {
             }
         }
         if let mi = metricIndex, generators[mi].adjustments.contains(where: { $0.isTimeVarying || $0.dependsOnCalendarDay }) {
-            let longRun = PlannedAnalysis.longRunArmMeans(generator: generators[mi], study: study)
+            let longRun = PlannedAnalysis.longRunArmMeans(generator: generators[mi], study: truthStudy)
             for k in comps.indices {
                 let c = variants.indices.map { i in comps[k].groups.first { $0.arms.contains(i) }?.weight ?? 0 }
                 comps[k].longRunTruth = comps[k].groups.count == 2
@@ -301,6 +336,10 @@ public struct PlannedAnalysis: Sendable {
             case .interaction: contrast = "interaction contrast (difference of differences) in mean \(study.metrics[mi].name)"
             }
             for k in comps.indices { comps[k].estimand = "\(contrast); truth from: \(components.joined(separator: " + "))" }
+        }
+        if spec.method == .noveltyTrend {
+            // The slope of the per-age effect has no closed-form truth here: rejection rates only.
+            comps = comps.map { PlannedComparison(label: $0.label, groups: $0.groups, truthByLook: nil) }
         }
         comparisons = comps
     }

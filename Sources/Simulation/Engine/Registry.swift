@@ -55,6 +55,35 @@ public struct ComponentConfig: Sendable, Equatable {
         return s
     }
 
+    /// A distribution written as in a metric (`{lognormal: {mu: 5, sigma: 1.5}}`, `{normal:
+    /// {mean, sd}}`, `{gamma: {shape, scale}}`, `{poisson: {mean}}`, `{negative_binomial: {mean,
+    /// size}}`), with positive scale parameters.
+    public func distribution(_ key: String) throws(SimulationError) -> OutcomeDistribution {
+        let path = "\(keyPath).\(key)"
+        guard case let .map(m)? = parameters[key], m.count == 1, let (kind, value) = m.first, case let .map(p) = value else {
+            throw SimulationError(keyPath: path, "expected one of {normal: {mean, sd}}, {lognormal: {mu, sigma}}, {gamma: {shape, scale}}, {poisson: {mean}}, {negative_binomial: {mean, size}}")
+        }
+        func number(_ name: String, positive: Bool) throws(SimulationError) -> Double {
+            guard case let .number(x)? = p[name], x.isFinite, !positive || x > 0 else {
+                throw SimulationError(keyPath: "\(path).\(kind).\(name)", positive ? "expected a number > 0" : "expected a number")
+            }
+            return x
+        }
+        let allowed: [String: [String]] = ["normal": ["mean", "sd"], "lognormal": ["mu", "sigma"], "gamma": ["shape", "scale"],
+                                           "poisson": ["mean"], "negative_binomial": ["mean", "size"]]
+        guard let keys = allowed[kind] else { throw SimulationError(keyPath: "\(path).\(kind)", "unknown distribution; expected one of: \(allowed.keys.sorted().joined(separator: ", "))") }
+        for k in p.keys.sorted() where !keys.contains(k) {
+            throw SimulationError(keyPath: "\(path).\(kind).\(k)", "unknown key; expected one of: \(keys.joined(separator: ", "))")
+        }
+        switch kind {
+        case "normal": return .normal(mean: try number("mean", positive: false), sd: try number("sd", positive: true))
+        case "lognormal": return .lognormal(mu: try number("mu", positive: false), sigma: try number("sigma", positive: true))
+        case "gamma": return .gamma(shape: try number("shape", positive: true), scale: try number("scale", positive: true))
+        case "poisson": return .poisson(mean: try number("mean", positive: true))
+        default: return .negativeBinomial(mean: try number("mean", positive: true), size: try number("size", positive: true))
+        }
+    }
+
     /// The index of the arm named by `key` among `study`'s variants.
     public func arm(_ key: String, in study: Study, default fallback: String? = nil) throws(SimulationError) -> Int {
         let name = try string(key, default: fallback)
@@ -93,10 +122,12 @@ public final class StageRegistry: @unchecked Sendable {
             return try FixedSplit(study)
         }
         register(design: "percent_ranges_bug", PercentRangesBug.make)
+        register(design: "ramp", Ramp.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
         register(component: "novelty", Novelty.make)
         register(component: "seasonality", Seasonality.make)
+        register(component: "bots", Bots.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }

@@ -24,6 +24,8 @@ public struct ComparisonOutcome: Sendable, Equatable {
     public var statistic: Double = 0
     /// Bayesian stop only: the chance to beat control at the stopping look.
     public var chanceToBeat: Double? = nil
+    /// Bot filtering: the share of the considered units the activity rule removed at the stopping look.
+    public var excludedShare: Double = 0
 
     static func failed(_ s: AnalysisStatus, look: Int, n: Int) -> ComparisonOutcome {
         ComparisonOutcome(status: s, estimate: 0, standardError: 0, lower: 0, upper: 0, pValue: 1, rejected: false,
@@ -100,14 +102,27 @@ public struct ReplicationEngine: Sendable {
                     attributes: study.population.attributes.count, metrics: study.metrics.count,
                     latent: study.metrics.contains { $0.sharedFactorCorrelation > 0 }, daily: study.metrics.contains(where: \.isDaily))
         try plan.population.fill(table, context: context)
-        return usesFastPath ? try observeFast(context, table: table) : try observeStaged(context, table: table)
+        if usesFastPath { return try observeFast(context, table: table) }
+        var stats = try observeStaged(context, table: table)
+        if plan.needsUnitLevel { stats.unitLevel = try unitLevelStatistics(table: table) }
+        return stats
     }
 
     /// Analyses the looks of one replication.
     public func analyse(_ stats: LookStatistics) throws(AnalysisError) -> ReplicationRecord {
         var out: [ComparisonOutcome] = []
+        var srmFlagged: [String: Bool] = [:]
         for a in plan.analyses {
             for c in a.comparisons { out.append(try analyse(a, c, stats: stats)) }
+            if a.spec.method.isSampleRatioCheck, let last = out.last { srmFlagged[a.spec.id] = last.status == .ok && last.rejected }
+        }
+        // An SRM guard: a guarded analysis does not ship when its check flagged.
+        var j = 0
+        for a in plan.analyses {
+            for _ in a.comparisons {
+                if let g = a.spec.options.guardBy, srmFlagged[g] == true { out[j].rejected = false }
+                j += 1
+            }
         }
         var family: [FamilyOutcome] = []
         if let f = plan.study.family {
@@ -164,21 +179,41 @@ public struct ReplicationEngine: Sendable {
     func analyseAt(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, stats: LookStatistics) throws(AnalysisError) -> ComparisonOutcome {
         let spec = a.spec
         let arms = stats.arms
-        if spec.method == .srm {
+        if spec.method.isSampleRatioCheck {
             let observed = (0..<arms).map { stats.counts[k * arms + $0] }
             let n = observed.reduce(0, +)
-            let r = try SampleRatioMismatch.test(observed: observed, weights: plan.armWeights, threshold: spec.alpha)
+            let weights = plan.design.expectedArmShares(unitsArrived: plan.looks[k].units, plan: plan) ?? plan.armWeights
+            if spec.method == .srmSequential {
+                // p = min(1, 1/BF) at this look; the naive policy's first p < α is the running
+                // minimum of the anytime-valid p-values, so monitoring every look stays valid.
+                let r = try SequentialSRM.test(observed: observed, weights: weights, threshold: spec.alpha)
+                guard r.status == .ok, let p = r.pValue, let logBF = r.logBayesFactor else { return .failed(r.status, look: k + 1, n: n) }
+                return ComparisonOutcome(status: .ok, estimate: logBF, standardError: 0, lower: 0, upper: 0, pValue: p,
+                                         rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+            }
+            let r = try SampleRatioMismatch.test(observed: observed, weights: weights, threshold: spec.alpha,
+                                                 minimumShareDeviation: spec.options.minimumShareDeviation)
             guard r.status == .ok, let p = r.pValue, let chi2 = r.chiSquare else { return .failed(r.status, look: k + 1, n: n) }
             return ComparisonOutcome(status: .ok, estimate: chi2, standardError: 0, lower: 0, upper: 0, pValue: p,
                                      rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
         }
         guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
+        let unitLevel = stats.unitLevel[spec.id]
         func group(_ armsInGroup: [Int]) -> MomentStatistic {
-            MomentStatistic(combining: armsInGroup.map { stats.sums(look: k, arm: $0, metric: mi) })
+            if let u = unitLevel { return MomentStatistic(combining: armsInGroup.map { u.sums(look: k, arm: $0) }) }
+            return MomentStatistic(combining: armsInGroup.map { stats.sums(look: k, arm: $0, metric: mi) })
         }
         let scale: LiftScale = spec.estimand == .relative ? .relative : .absolute
+        if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         let comparison: MetricComparison
-        if c.groups.count == 2 {
+        if spec.options.stratify != nil, let u = unitLevel, c.groups.count == 2 {
+            let strata = (0..<u.strata).map { s in
+                (control: MomentStatistic(combining: c.groups[0].arms.map { u.sums(look: k, stratum: s, arm: $0) }),
+                 treatment: MomentStatistic(combining: c.groups[1].arms.map { u.sums(look: k, stratum: s, arm: $0) }))
+            }
+            comparison = MetricComparison(result: try StratifiedComparison.compare(strata: strata, alpha: spec.alpha,
+                                                                                   alternative: spec.alternative).result)
+        } else if c.groups.count == 2 {
             comparison = try ExperimentAnalysis.compare(control: group(c.groups[0].arms), treatment: group(c.groups[1].arms), method: test,
                                                         scale: scale, alpha: spec.alpha, alternative: spec.alternative)
         } else {
@@ -194,6 +229,7 @@ public struct ReplicationEngine: Sendable {
                                   upper: result.upper ?? .infinity, pValue: p, rejected: result.isSignificant,
                                   stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: comparison.varianceReduction ?? 0)
         o.statistic = result.statistic ?? est / se
+        o.excludedShare = unitLevel?.excludedShare(look: k) ?? 0
         if case .bayesianStop = spec.policy, c.groups.count == 2 {
             let b = try ExperimentAnalysis.chanceToBeat(control: group(c.groups[0].arms), treatment: group(c.groups[1].arms),
                                                         scale: scale, level: 1 - spec.alpha)
@@ -202,6 +238,31 @@ public struct ReplicationEngine: Sendable {
             o.lower = b.credibleLower ?? o.lower
             o.upper = b.credibleUpper ?? o.upper
         }
+        return o
+    }
+
+    /// The novelty check at look k: per day since exposure, Welch's comparison of the unit-days
+    /// of that age, then the weighted slope of those effects on the age (``NoveltyTrend``).
+    func noveltyTrend(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, stats: LookStatistics) throws(AnalysisError) -> ComparisonOutcome {
+        let n = c.groups.flatMap(\.arms).reduce(0) { $0 + stats.counts[k * stats.arms + $1] }
+        guard let mi = a.metricIndex, c.groups.count == 2, k < stats.ageSums.count else { return .failed(.invalidStatistics, look: k + 1, n: n) }
+        let width = stats.metrics, arms = stats.arms, ages = stats.ageSums[k].count / (arms * width)
+        let sums = stats.ageSums[k]
+        func group(_ g: Int, _ age: Int) -> MomentStatistic {
+            var s = MomentStatistic()
+            for arm in c.groups[g].arms { s = s + sums[(age * arms + arm) * width + mi] }
+            return s
+        }
+        var byAge: [(age: Double, control: MomentStatistic, treatment: MomentStatistic)] = []
+        for age in 0..<ages {
+            let control = group(0, age), treatment = group(1, age)
+            if control.n > 0 || treatment.n > 0 { byAge.append((Double(age), control, treatment)) }
+        }
+        let r = try NoveltyTrend.test(byAge: byAge, alpha: a.spec.alpha, alternative: a.spec.alternative)
+        guard r.status == .ok, let b = r.slope, let se = r.standardError, let p = r.pValue else { return .failed(r.status, look: k + 1, n: n) }
+        var o = ComparisonOutcome(status: .ok, estimate: b, standardError: se, lower: -.infinity, upper: .infinity, pValue: p,
+                                  rejected: r.isSignificant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+        o.statistic = r.statistic ?? b / se
         return o
     }
 }

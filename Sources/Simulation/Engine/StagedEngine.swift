@@ -19,6 +19,9 @@ extension ReplicationEngine {
         let daily = study.metrics.indices.filter { study.metrics[$0].isDaily }
         let once = study.metrics.indices.filter { !study.metrics[$0].isDaily }
         var acc = Accumulator(periods: periods.count, arms: arms, metrics: metrics, looks: plan.looks.count, dailyMetrics: daily)
+        if plan.analyses.contains(where: { $0.spec.method == .noveltyTrend }) {
+            acc.ageSums = [MomentStatistic](repeating: MomentStatistic(), count: (study.population.days + 1) * arms * width)
+        }
         let gens = plan.generators.map { $0.privateCopy() }
         let streams = study.metrics.map { context.stream(.outcome($0.name)) }
         let transforms = plan.randomComponents.map { $0.map { (component: $0.component, stream: context.stream($0.purpose)) } }
@@ -111,6 +114,7 @@ extension ReplicationEngine {
                              daily: [Int], exposureMap: [Double], acc: inout Accumulator) {
         let arms = acc.arms, width = max(acc.metrics, 1)
         let end = Int32((period.endDay + 1e-9).rounded(.down))
+        let tracksAges = !acc.ageSums.isEmpty
         var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: table.segmentLevels.count))
         let usesLatent = !table.latent.isEmpty
         let arm = table.arm, loggedArm = table.loggedArm, exposure = table.firstExposure, cursor = table.dayCursor
@@ -139,7 +143,10 @@ extension ReplicationEngine {
                     for t in transforms[m] { draw = t.component.transform(draw.y, draw.x, unit: unit, stream: t.stream) }
                     y += draw.y
                     x += draw.x
-                    if logged >= 0 { acc.sums[(period.index * arms + logged) * width + m].add(draw.y, covariate: draw.x) }
+                    if logged >= 0 {
+                        acc.sums[(period.index * arms + logged) * width + m].add(draw.y, covariate: draw.x)
+                        if tracksAges { acc.ageSums[((Int(d - first)) * arms + logged) * width + m].add(draw.y, covariate: draw.x) }
+                    }
                 }
                 ys[i] = y
                 xs[i] = x
@@ -150,6 +157,7 @@ extension ReplicationEngine {
             cursor[i] = max(cursor[i] >= 0 ? cursor[i] : first, end)
         }
         guard let look = period.look else { return }
+        if tracksAges { acc.ageLooks.append(acc.ageSums) }
         let loggedDay = table.loggedDay
         let perDay = daily.map { plan.study.metrics[$0].observation == .dailyMean }
         let ys = daily.map { table.outcome[$0] }, xs = daily.map { table.covariate[$0] }

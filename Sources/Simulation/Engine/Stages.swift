@@ -101,6 +101,13 @@ public protocol Design: Sendable {
     func updateDays(study: Study) -> [Double]
     /// Starts the design for one replication (salts, ledgers, bandit state).
     func start(_ context: ReplicationContext, table: ColumnTable) throws(SimulationError) -> any DesignRun
+    /// The share of each arm the design expects among the first `unitsArrived` units (the SRM
+    /// check's null); nil means the experiment's variant weights (a static split).
+    func expectedArmShares(unitsArrived: Int, plan: CellPlan) -> [Double]?
+}
+
+extension Design {
+    public func expectedArmShares(unitsArrived: Int, plan: CellPlan) -> [Double]? { nil }
 }
 
 /// A design's state in one replication (created inside the task that runs it).

@@ -16,8 +16,10 @@ enum Summarise {
             guard measures.contains(m), let e else { return }
             values.append(MeasureValue(measure: m, estimate: e.estimate, mcse: e.mcse, replications: e.replications))
         }
-        let isSRM = a.spec.method == .srm
+        let isSRM = a.spec.method.isSampleRatioCheck
         add(.rejectionRate, PerformanceMeasures.proportion(ok.filter(\.rejected).count, of: ok.count))
+        if !isSRM, a.spec.method != .noveltyTrend { add(.shipRate, PerformanceMeasures.proportion(ok.filter { $0.rejected && $0.estimate > 0 }.count, of: ok.count)) }
+        if a.spec.options.exclude != nil { add(.excludedShare, PerformanceMeasures.mean(ok.map(\.excludedShare))) }
         if !isSRM, let truth = c.truth {
             let est = ok.map(\.estimate)
             let twoSided = a.spec.alternative == .twoSided

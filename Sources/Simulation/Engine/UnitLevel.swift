@@ -1,0 +1,93 @@
+import Analysis
+
+/// One analysis's statistics at each look, computed from the unit-level values of the column
+/// table when it filters, winsorises or stratifies (``AnalysisOptions/needsUnitLevel``), per
+/// (look, stratum, arm).
+public struct UnitLevelStatistics: Equatable, Sendable {
+    public let strata: Int
+    public let arms: Int
+    /// `sums[(look * strata + stratum) * arms + arm]`.
+    public var sums: [MomentStatistic]
+    /// Per look: the logged units the analysis considered (in its segments and time window)
+    /// and how many of them its activity filter removed.
+    public var considered: [Int]
+    public var excluded: [Int]
+
+    /// The statistics of `arm` in `stratum` at `look`.
+    public func sums(look: Int, stratum: Int, arm: Int) -> MomentStatistic { sums[(look * strata + stratum) * arms + arm] }
+
+    /// The statistics of `arm` at `look`, all strata together (strata added in order).
+    public func sums(look: Int, arm: Int) -> MomentStatistic {
+        MomentStatistic(combining: (0..<strata).map { sums(look: look, stratum: $0, arm: arm) })
+    }
+
+    /// The share of the considered units the activity filter removed at `look` (0 when none).
+    public func excludedShare(look: Int) -> Double {
+        considered[look] > 0 ? Double(excluded[look]) / Double(considered[look]) : 0
+    }
+}
+
+extension ReplicationEngine {
+    /// The unit-level statistics of every analysis that needs them, keyed by analysis id.
+    ///
+    /// At look k the analysis reads the units arrived by the look whose exposure was logged and
+    /// whose data landed by the look's day (logged day ≤ look day), restricted to its segments
+    /// (`where`) and arrival window (`from_day`); its activity rule drops units whose activity
+    /// metric exceeds the threshold; winsorisation caps the remaining values at quantiles of
+    /// their pooled values (the Analysis module's `Winsorization.quantileCaps`, numpy's linear
+    /// quantile); the activity rule is the Analysis module's `ActivityFilter`; with `stratify: allocation_period` a unit's stratum is the period between the
+    /// design's allocation changes in which it arrived.
+    func unitLevelStatistics(table: ColumnTable) throws(AnalysisError) -> [String: UnitLevelStatistics] {
+        var out: [String: UnitLevelStatistics] = [:]
+        let arms = plan.study.experiment.variants.count
+        for a in plan.analyses where a.spec.options.needsUnitLevel {
+            guard let m = a.metricIndex else { continue }
+            let options = a.spec.options
+            let boundaries = options.stratify == nil ? [] : plan.allocationChanges
+            let strata = boundaries.count + 1
+            let segmentFilters: [(column: UnsafeMutableBufferPointer<Int32>, allowed: [Bool])] = options.segmentFilter.sorted { $0.key < $1.key }.compactMap { attribute, levels in
+                guard let k = plan.study.population.segments.firstIndex(where: { $0.attribute == attribute }) else { return nil }
+                return (table.segmentLevels[k], plan.study.population.segments[k].levels.map { levels.contains($0) })
+            }
+            let fromDay = options.fromDay ?? -.infinity
+            let activity = a.exclusionMetric.map { table.outcome[$0] }
+            let filter = try options.exclude.map { (x) throws(AnalysisError) in try ActivityFilter(above: x.above) }
+            let ys = table.outcome[m], xs = table.covariate[m]
+            let loggedArm = table.loggedArm, loggedDay = table.loggedDay, arrival = table.arrival
+            var stats = UnitLevelStatistics(strata: strata, arms: arms,
+                                            sums: [MomentStatistic](repeating: MomentStatistic(), count: plan.looks.count * strata * arms),
+                                            considered: [], excluded: [])
+            var selected: [Int] = []
+            for (k, look) in plan.looks.enumerated() {
+                selected.removeAll(keepingCapacity: true)
+                var considered = 0, excluded = 0
+                units: for i in 0..<look.units {
+                    guard loggedArm[i] >= 0, loggedDay[i] <= look.day + 1e-9, arrival[i] >= fromDay else { continue }
+                    for f in segmentFilters where !f.allowed[Int(f.column[i])] { continue units }
+                    considered += 1
+                    if let activity, let filter, filter.excludes(activity[i]) {
+                        excluded += 1
+                        continue
+                    }
+                    selected.append(i)
+                }
+                stats.considered.append(considered)
+                stats.excluded.append(excluded)
+                var lower = -Double.infinity, upper = Double.infinity
+                if let w = options.winsorize, !selected.isEmpty {
+                    let caps = try Winsorization.quantileCaps(pooled: selected.map { ys[$0] }, lower: w.lower, upper: w.upper)
+                    lower = w.lower > 0 ? caps.lower : -.infinity
+                    upper = w.upper < 1 ? caps.upper : .infinity
+                }
+                for i in selected {
+                    var s = 0
+                    while s < boundaries.count && arrival[i] >= boundaries[s] { s += 1 }
+                    let y = min(max(ys[i], lower), upper)
+                    stats.sums[(k * strata + s) * arms + Int(loggedArm[i])].add(y, covariate: xs[i])
+                }
+            }
+            out[a.spec.id] = stats
+        }
+        return out
+    }
+}
