@@ -106,6 +106,18 @@ gates:
         ("clusters without a count", "arrivals: uniform", "arrivals: uniform\n  clusters: {size: 3}", "population.clusters.size", "unknown key"),
         ("bot share above 1", "arrivals: uniform", "arrivals: uniform\n  bots: {share: 2}", "population.bots.share", "[0.0, 1.0]"),
         ("analyse without ruleset", "hash: sha256\n", "hash: sha256\n  analyse: x\n", "experiment.analyse", "experiment.ruleset, which is missing"),
+        ("where on an unknown segment", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, where: {device: ios}}", "analyses[3].where.device", "unknown segment"),
+        ("where on an unknown level", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, where: {platform: android}}", "analyses[3].where.platform", "unknown level \"android\""),
+        ("winsorize at 1", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, winsorize: 1}", "analyses[3].winsorize", "(0.0, 1.0)"),
+        ("winsorize lower above upper", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, winsorize: {lower: 0.5, upper: 0.4}}", "analyses[3].winsorize", "lower < upper"),
+        ("exclude on an unknown metric", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, exclude: {metric: views, above: 3}}", "analyses[3].exclude.metric", "unknown metric \"views\""),
+        ("exclude without a threshold", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, exclude: {metric: orders}}", "analyses[3].exclude.above", "required key is missing"),
+        ("unknown stratification", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, stratify: weekday}", "analyses[3].stratify", "allocation_period"),
+        ("min_deviation on a metric", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, min_deviation: 0.01}", "analyses[3].min_deviation", "applies to the srm check"),
+        ("filter on the srm check", "{id: srm, method: srm}", "{id: srm, method: srm, from_day: 2}", "analyses[5].from_day", "applies to metric analyses"),
+        ("guard naming a metric analysis", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, guard: w}", "analyses[3].guard", "must be an srm analysis"),
+        ("guard naming nothing", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, guard: nope}", "analyses[3].guard", "unknown analysis \"nope\""),
+        ("novelty check on a once metric", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: novelty_trend}", "analyses[3].method", "observe: daily_total"),
     ]
 
     @Test(arguments: mistakes.map { $0.0 })

@@ -27,6 +27,9 @@ public final class ColumnTable {
     public private(set) var arm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// The arm the analysis sees (−1: not logged). Equals `arm` unless a fault edits it.
     public private(set) var loggedArm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    /// A second arm the unit is also logged in (−1: none), when a fault duplicates units
+    /// across arms (broken stickiness); read only when `hasSecondArm`.
+    public private(set) var secondArm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// The day the unit's data reaches the analysis (its arrival unless a fault delays it).
     public private(set) var loggedDay = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     /// The day of the unit's first exposure (+∞ while never exposed).
@@ -46,6 +49,9 @@ public final class ColumnTable {
     /// Whether a fault delayed some unit's data (then the accumulator places units by
     /// `loggedDay` instead of their arrival period).
     public var hasLatency = false
+    /// Whether a fault logged some units in a second arm (`secondArm`); the fault that sets it
+    /// writes `secondArm` for every unit it sees.
+    public var hasSecondArm = false
 
     public init() {}
 
@@ -54,7 +60,7 @@ public final class ColumnTable {
     private func release() {
         func free<T>(_ b: UnsafeMutableBufferPointer<T>) { b.deallocate() }
         free(arrival); free(latent); free(cluster); free(region); free(isBot); free(arm); free(loggedArm)
-        free(loggedDay); free(firstExposure); free(group); free(dayCursor)
+        free(loggedDay); free(secondArm); free(firstExposure); free(group); free(dayCursor)
         segmentLevels.forEach(free); attributeLevels.forEach(free); outcome.forEach(free); covariate.forEach(free)
     }
 
@@ -83,6 +89,7 @@ public final class ColumnTable {
             arm = make(units, -1)
             loggedArm = make(units, -1)
             loggedDay = make(units, 0)
+            secondArm = make(units, -1)
             firstExposure = make(units, .infinity)
             group = make(units, 0)
             dayCursor = make(units, -1)
@@ -106,5 +113,6 @@ public final class ColumnTable {
         hasRegions = false
         hasBots = false
         hasLatency = false
+        hasSecondArm = false
     }
 }

@@ -125,6 +125,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(design: "ramp", Ramp.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
+        register(fault: "broken_stickiness", BrokenStickiness.make)
         register(component: "novelty", Novelty.make)
         register(component: "seasonality", Seasonality.make)
         register(component: "bots", Bots.make)

@@ -197,6 +197,7 @@ public struct ReplicationEngine: Sendable {
             return ComparisonOutcome(status: .ok, estimate: chi2, standardError: 0, lower: 0, upper: 0, pValue: p,
                                      rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
         }
+        if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
         let unitLevel = stats.unitLevel[spec.id]
         func group(_ armsInGroup: [Int]) -> MomentStatistic {
@@ -204,7 +205,6 @@ public struct ReplicationEngine: Sendable {
             return MomentStatistic(combining: armsInGroup.map { stats.sums(look: k, arm: $0, metric: mi) })
         }
         let scale: LiftScale = spec.estimand == .relative ? .relative : .absolute
-        if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         let comparison: MetricComparison
         if spec.options.stratify != nil, let u = unitLevel, c.groups.count == 2 {
             let strata = (0..<u.strata).map { s in

@@ -70,6 +70,7 @@ extension ReplicationEngine {
             for f in faults { f.apply(period: period, units: units, table: table) }
             // Accumulate what is logged.
             let latency = table.hasLatency
+            let hasSecondArm = table.hasSecondArm, secondArm = table.secondArm
             let ys = once.map { table.outcome[$0] }, xs = once.map { table.covariate[$0] }
             if byGroup {
                 let group = table.group
@@ -90,6 +91,11 @@ extension ReplicationEngine {
                         counts[p * arms + a] += 1
                         let base = (p * arms + a) * width
                         for (j, m) in once.enumerated() { sums[base + m].add(ys[j][i], covariate: xs[j][i]) }
+                        // A unit logged in a second arm too (broken stickiness) counts there as well.
+                        if hasSecondArm, case let b = Int(secondArm[i]), b >= 0 {
+                            counts[p * arms + b] += 1
+                            for (j, m) in once.enumerated() { sums[(p * arms + b) * width + m].add(ys[j][i], covariate: xs[j][i]) }
+                        }
                     }
                 }
             }
@@ -167,9 +173,11 @@ extension ReplicationEngine {
             let days = Double(cursor[i]) - exposure[i].rounded(.down)
             guard days >= 1 else { continue }
             let base = (look * arms + a) * width
+            let second = table.hasSecondArm ? Int(table.secondArm[i]) : -1
             for (j, m) in daily.enumerated() {
                 let y = ys[j][i], x = xs[j][i]
                 acc.snapshots[base + m].add(perDay[j] ? y / days : y, covariate: perDay[j] ? x / days : x)
+                if second >= 0 { acc.snapshots[(look * arms + second) * width + m].add(perDay[j] ? y / days : y, covariate: perDay[j] ? x / days : x) }
             }
         }
     }

@@ -84,6 +84,9 @@ extension ReplicationEngine {
                     while s < boundaries.count && arrival[i] >= boundaries[s] { s += 1 }
                     let y = min(max(ys[i], lower), upper)
                     stats.sums[(k * strata + s) * arms + Int(loggedArm[i])].add(y, covariate: xs[i])
+                    if table.hasSecondArm, case let b = Int(table.secondArm[i]), b >= 0 {
+                        stats.sums[(k * strata + s) * arms + b].add(y, covariate: xs[i])
+                    }
                 }
             }
             out[a.spec.id] = stats
