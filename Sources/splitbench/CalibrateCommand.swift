@@ -8,8 +8,8 @@ import Simulation
 
 struct Calibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Calibration reports for stopping (peeking) policies.",
-        subcommands: [CalibratePeeking.self, CalibrateMultipleTesting.self])
+        abstract: "Calibration reports: peeking policies, multiple testing, fault models.",
+        subcommands: [CalibratePeeking.self, CalibrateMultipleTesting.self, CalibrateFaults.self])
 }
 
 /// Options shared by the calibration commands.

@@ -1,4 +1,5 @@
 import Distributions
+import Foundation
 
 /// Broken stickiness (`faults: [{kind: broken_stickiness, share: 0.3, sessions: 3}]`): a share
 /// of the units are randomised per session instead of once (a session-level id, cleared
@@ -26,6 +27,15 @@ public struct BrokenStickiness: Fault {
         let total = weights.reduce(0, +)
         var acc = 0.0
         cumulative = weights.map { acc += $0 / total; return acc }
+    }
+
+    /// The expected difference in logged means for a two-arm test with control weight w_C,
+    /// treatment weight w_T and effect τ (large-sample: ratio of expectations):
+    /// τ·w_T/(w_T + w_C d_C) − τ·w_T d_T/(w_C + w_T d_T), d_X = s(1 − w_X^(k−1)).
+    public static func expectedEstimate(effect tau: Double, control wC: Double, treatment wT: Double, share s: Double, sessions k: Int) -> Double {
+        let total = wC + wT, c = wC / total, t = wT / total
+        let dC = s * (1 - pow(c, Double(k - 1))), dT = s * (1 - pow(t, Double(k - 1)))
+        return tau * t / (t + c * dC) - tau * t * dT / (c + t * dT)
     }
 
     /// Builds the fault: `share` in [0, 1] and `sessions` (an integer ≥ 2, default 2).

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import Reports
+import Simulation
+
+/// The faults report renders what it is given: every section with its lesson before its
+/// charts, one SVG per chart, and one tidy CSV row per measure whose estimate and MCSE columns
+/// are the measure's (read from the committed calibration).
+@Suite struct FaultsReportTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func committed() throws -> FaultsCalibration {
+        let data = try Data(contentsOf: root.appendingPathComponent("results/calibration/faults.json"))
+        return try ResultFiles.decode(FaultsCalibration.self, from: data)
+    }
+
+    @Test func sectionsLessonsAndCharts() throws {
+        let c = try Self.committed()
+        #expect(c.sections.count == 8)
+        let html = FaultsReport.html(c), md = FaultsReport.markdown(c)
+        #expect(html.components(separatedBy: "<svg").count - 1 == c.sections.reduce(0) { $0 + $1.charts.count })
+        var cursor = html.startIndex
+        for s in c.sections {
+            #expect(md.contains("\(s.title)\n\n\(s.lesson)"), "\(s.title)")
+            let lesson = try #require(html.range(of: Escape.html(s.lesson), range: cursor..<html.endIndex), "\(s.title)")
+            // The section's first chart comes after its lesson.
+            if let first = s.charts.first {
+                let chart = try #require(html.range(of: Escape.html(first.title), range: lesson.upperBound..<html.endIndex))
+                cursor = chart.upperBound
+            }
+            #expect(s.charts.allSatisfy { !$0.series.isEmpty && $0.series.allSatisfy { !$0.points.isEmpty } }, "\(s.title): an empty chart")
+        }
+    }
+
+    @Test func csvRowsCarryEachMeasure() throws {
+        let c = try Self.committed()
+        let lines = FaultsReport.csv(c).split(separator: "\n").map(String.init)
+        #expect(lines.first == "section,scenario,cell,analysis,comparison,measure,estimate,mcse,replications,truth")
+        var expected: [String] = []
+        for s in c.sections {
+            for cell in s.result.cells {
+                for comparison in cell.comparisons {
+                    for m in comparison.measures {
+                        expected.append([m.measure.rawValue, Num.csv(m.estimate), Num.csv(m.mcse), String(m.replications)].joined(separator: ","))
+                    }
+                }
+            }
+        }
+        #expect(lines.count - 1 == expected.count)
+        for (line, want) in zip(lines.dropFirst(), expected) {
+            #expect(line.contains("," + want + ","), "\(line) should hold \(want)")
+        }
+    }
+}
