@@ -100,6 +100,12 @@ struct CalibrateFaults: AsyncParsableCommand {
             })
         }
 
+        /// The long-run truth of an analysis in a cell: truth + bias − bias_long_run.
+        func longRunTruth(_ cell: CellResult, _ analysis: String) -> Double? {
+            guard let s = summary(cell, analysis), let t = s.truth, let b = s.value(.bias), let l = s.value(.biasLongRun) else { return nil }
+            return t + b.estimate - l.estimate
+        }
+
         /// Mean estimate = truth + bias.
         func meanEstimate(_ name: String, _ points: [(x: Double, cell: CellResult)], _ analysis: String) -> CalibrationSeries {
             series(name, points, analysis, .bias) { bias, s in (s.truth ?? 0) + bias }
@@ -115,10 +121,7 @@ struct CalibrateFaults: AsyncParsableCommand {
         func novelty() -> FaultSection {
             let decay = cells("looks") { factor($0, "components[0].initial") == "0.5" }
             let flat = cells("looks") { factor($0, "components[0].initial") == "0.1" }
-            let longRun = decay.first.flatMap { p -> Double? in
-                guard let s = summary(p.cell, "welch"), let t = s.truth, let b = s.value(.bias), let l = s.value(.biasLongRun) else { return nil }
-                return t + b.estimate - l.estimate
-            } ?? 0.1
+            let longRun = decay.first.flatMap { longRunTruth($0.cell, "welch") } ?? 0.1
             let day3 = decay.first { $0.x == 3 }?.cell, day28 = decay.last?.cell
             let lesson = "A novelty effect (+0.5 on day one, halving every 2 days towards +0.1) makes a short test right about what it saw and wrong about what will last: stopped at day 3 the Welch estimate exceeds the long-run effect by \(fmt(day3.flatMap { value($0, "welch", .biasLongRun) })), at day 28 by \(fmt(day28.flatMap { value($0, "welch", .biasLongRun) })), while its bias against the days it saw stays within MCSE (\(fmt(day3.flatMap { value($0, "welch", .bias) })) at day 3). The novelty trend check (per-age Welch effects regressed on days since exposure) flags the decay in \(pct(day3.flatMap { value($0, "trend", .rejectionRate) })) of 3-day tests and \(pct(day28.flatMap { value($0, "trend", .rejectionRate) })) of 28-day tests, and under a constant effect it rejects \(pct(flat.last.flatMap { value($0.cell, "trend", .rejectionRate) })) (α = 5%)."
             let estimate = CalibrationChart(
@@ -137,10 +140,7 @@ struct CalibrateFaults: AsyncParsableCommand {
 
         func seasonality() -> FaultSection {
             let pts = cells("population.days")
-            let longRun = pts.first.flatMap { p -> Double? in
-                guard let s = summary(p.cell, "welch"), let t = s.truth, let b = s.value(.bias), let l = s.value(.biasLongRun) else { return nil }
-                return t + b.estimate - l.estimate
-            } ?? 0
+            let longRun = pts.first.flatMap { longRunTruth($0.cell, "welch") } ?? 0
             func at(_ d: Double) -> CellResult? { pts.first { $0.x == d }?.cell }
             let lesson = "With a weekend-specific effect, the estimate depends on which weekdays the test saw. A 5-day test (Monday to Friday) is biased by \(fmt(at(5).flatMap { value($0, "welch", .biasLongRun) })) for the whole-week effect \(String(format: "%.4g", longRun)); 10 days by \(fmt(at(10).flatMap { value($0, "welch", .biasLongRun) })); whole weeks (7, 14, 21 days) by \(fmt(at(7).flatMap { value($0, "welch", .biasLongRun) })), \(fmt(at(14).flatMap { value($0, "welch", .biasLongRun) })) and \(fmt(at(21).flatMap { value($0, "welch", .biasLongRun) })). Every test is unbiased for the days it saw: run whole weeks."
             let chart = CalibrationChart(
