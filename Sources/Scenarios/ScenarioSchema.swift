@@ -500,7 +500,7 @@ enum ScenarioSchema {
         for item in try v.nonEmptyList() {
             let o = try item.object(allowed: ["id", "metric", "method", "estimand", "alpha", "alternative", "policy", "contrast",
                                               "where", "from_day", "exclude", "winsorize", "stratify", "estimand_in",
-                                              "min_deviation", "guard"])
+                                              "min_deviation", "guard", "level"])
             let id = try o.required("id").identifier()
             guard !out.contains(where: { $0.id == id }) else { throw try o.required("id").fail("duplicate analysis id \"\(id)\"") }
             let methodValue = try o.required("method")
@@ -591,7 +591,7 @@ enum ScenarioSchema {
             guard !out.isEmpty else { throw v.fail("expected at least one segment") }
             return out
         }
-        let unitLevelKeys = ["where", "from_day", "exclude", "winsorize", "stratify", "estimand_in"]
+        let unitLevelKeys = ["where", "from_day", "exclude", "winsorize", "stratify", "estimand_in", "level"]
         if method.isSampleRatioCheck {
             for k in unitLevelKeys + ["guard"] where o.has(k) {
                 throw try o.required(k).fail("the srm check counts every logged unit; \(k) applies to metric analyses")
@@ -629,6 +629,15 @@ enum ScenarioSchema {
             options.stratify = x
         }
         if let g = o.optional("guard") { options.guardBy = try g.string() }
+        if let l = o.optional("level") {
+            switch try l.string() {
+            case "unit": options.groupLevel = false
+            case "group":
+                guard !options.needsUnitLevel else { throw l.fail("a group-level analysis cannot also filter, winsorise or stratify units") }
+                options.groupLevel = true
+            default: throw l.fail("expected unit or group (the design's cluster or region × window)")
+            }
+        }
         return options
     }
 

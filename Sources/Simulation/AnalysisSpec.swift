@@ -58,13 +58,18 @@ public struct AnalysisOptions: Equatable, Sendable {
     public var estimandIn: [String: [String]]
     /// SRM only: flag only when the largest share gap is at least this (the minimum-deviation rule).
     public var minimumShareDeviation: Double?
+    /// What the analysis treats as an observation: each unit (default), or each group of the
+    /// design's analysis unit (`level: group`: a cluster, or a region × window of a switchback),
+    /// whose mean is one observation of Welch's test.
+    public var groupLevel: Bool
     /// A metric analysis guarded by an SRM analysis (`guard: srm`): it ships (rejects) only when
     /// that check did not flag.
     public var guardBy: String?
 
     public init(segmentFilter: [String: [String]] = [:], fromDay: Double? = nil, exclude: ActivityRule? = nil,
                 winsorize: WinsorizeRule? = nil, stratify: Stratification? = nil, estimandIn: [String: [String]] = [:],
-                minimumShareDeviation: Double? = nil, guardBy: String? = nil) {
+                minimumShareDeviation: Double? = nil, guardBy: String? = nil, groupLevel: Bool = false) {
+        self.groupLevel = groupLevel
         self.segmentFilter = segmentFilter
         self.fromDay = fromDay
         self.exclude = exclude

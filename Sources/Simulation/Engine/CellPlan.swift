@@ -26,6 +26,9 @@ public struct CellPlan: Sendable {
     /// Per metric: the components that transform draws at random, each with its stream purpose
     /// (`component/<metric>/<kind>/<n>`).
     public let randomComponents: [[(component: any OutcomeComponent, purpose: StreamPurpose)]]
+    /// Per metric, per adjustment (the treatment effect first): the stream purpose of a
+    /// component that starts per replication (`component/<metric>/<kind>/<n>`), else nil.
+    public let startPurposes: [[StreamPurpose?]]
     /// Units arrived at each look, and the look's day.
     public let looks: [(units: Int, day: Double)]
     public let armWeights: [Double]
@@ -74,9 +77,17 @@ public struct CellPlan: Sendable {
             }
         }
         generators = gens
+        startPurposes = gens.map { g in
+            var seen: [String: Int] = [:]
+            return g.adjustments.map { a -> StreamPurpose? in
+                guard a.needsStart else { return nil }
+                defer { seen[a.kind, default: 0] += 1 }
+                return StreamPurpose("component/\(g.spec.name)/\(a.kind)/start/\(seen[a.kind, default: 0])")
+            }
+        }
         var planned: [PlannedAnalysis] = []
         for a in study.analyses {
-            planned.append(try PlannedAnalysis(a, study: study, generators: gens, looks: looks))
+            planned.append(try PlannedAnalysis(a, study: study, generators: gens, looks: looks, design: design))
         }
         analyses = planned
     }
@@ -135,6 +146,7 @@ public struct CellPlan: Sendable {
         let p = study.population
         guard let split = design as? FixedSplit, faults.isEmpty, !study.metrics.contains(where: \.isDaily),
               p.clusters == 0, p.regions == 0, p.botShare == 0, randomComponents.allSatisfy(\.isEmpty),
+              startPurposes.allSatisfy({ $0.allSatisfy { $0 == nil } }),
               !needsUnitLevel else { return false }
         return split.usesPlainHash || study.experiment.assignment == .ideal
     }
@@ -231,7 +243,8 @@ public struct PlannedAnalysis: Sendable {
     /// The metric an `exclude` rule reads (its index), when the analysis filters bots.
     public let exclusionMetric: Int?
 
-    init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator], looks: [(units: Int, day: Double)]) throws(SimulationError) {
+    init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator], looks: [(units: Int, day: Double)],
+         design: any Design) throws(SimulationError) {
         self.spec = spec
         // Information fraction of a look: units arrived by it over the planned units (the
         // group sequential design's; the other policies use only the number of looks).
@@ -251,6 +264,14 @@ public struct PlannedAnalysis: Sendable {
         if options.needsUnitLevel {
             guard let mi = metricIndex, !study.metrics[mi].isDaily else {
                 throw SimulationError(keyPath: "analyses.\(spec.id)", "where, from_day, exclude, winsorize and stratify need unit-level values: a metric observed once")
+            }
+        }
+        if options.groupLevel {
+            guard design.analysisUnit != .unit else {
+                throw SimulationError(keyPath: "analyses.\(spec.id).level", "level: group needs a design that analyses groups (clusters or switchback windows); this one analyses units")
+            }
+            guard let mi = metricIndex, !study.metrics[mi].isDaily, spec.contrast == .eachVariantVsControl else {
+                throw SimulationError(keyPath: "analyses.\(spec.id).level", "a group-level analysis needs a metric observed once and compares each variant with the control")
             }
         }
         if options.stratify != nil, spec.estimand == .relative {

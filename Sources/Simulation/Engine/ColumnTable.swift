@@ -27,6 +27,13 @@ public final class ColumnTable {
     public private(set) var arm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// The arm the analysis sees (−1: not logged). Equals `arm` unless a fault edits it.
     public private(set) var loggedArm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    /// Switchbacks: the arm of the unit's region in the previous window (−1: none) and the
+    /// days since the current window started; read only when `hasSwitches`.
+    public private(set) var priorArm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    public private(set) var sinceSwitch = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// 1 when the design asks the analysis to leave the unit out (a switchback burn-in); read
+    /// only when `hasExclusions`.
+    public private(set) var excluded = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
     /// A second arm the unit is also logged in (−1: none), when a fault duplicates units
     /// across arms (broken stickiness); read only when `hasSecondArm`.
     public private(set) var secondArm = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
@@ -52,6 +59,10 @@ public final class ColumnTable {
     /// Whether a fault logged some units in a second arm (`secondArm`); the fault that sets it
     /// writes `secondArm` for every unit it sees.
     public var hasSecondArm = false
+    /// Whether the design filled `priorArm` and `sinceSwitch` (switchbacks).
+    public var hasSwitches = false
+    /// Whether the design flagged units in `excluded` (it writes the flag for every unit it assigns).
+    public var hasExclusions = false
 
     public init() {}
 
@@ -60,7 +71,7 @@ public final class ColumnTable {
     private func release() {
         func free<T>(_ b: UnsafeMutableBufferPointer<T>) { b.deallocate() }
         free(arrival); free(latent); free(cluster); free(region); free(isBot); free(arm); free(loggedArm)
-        free(loggedDay); free(secondArm); free(firstExposure); free(group); free(dayCursor)
+        free(loggedDay); free(secondArm); free(priorArm); free(sinceSwitch); free(excluded); free(firstExposure); free(group); free(dayCursor)
         segmentLevels.forEach(free); attributeLevels.forEach(free); outcome.forEach(free); covariate.forEach(free)
     }
 
@@ -90,6 +101,9 @@ public final class ColumnTable {
             loggedArm = make(units, -1)
             loggedDay = make(units, 0)
             secondArm = make(units, -1)
+            priorArm = make(units, -1)
+            sinceSwitch = make(units, 0)
+            excluded = make(units, 0)
             firstExposure = make(units, .infinity)
             group = make(units, 0)
             dayCursor = make(units, -1)
@@ -114,5 +128,7 @@ public final class ColumnTable {
         hasBots = false
         hasLatency = false
         hasSecondArm = false
+        hasSwitches = false
+        hasExclusions = false
     }
 }

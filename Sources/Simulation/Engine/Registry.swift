@@ -123,12 +123,15 @@ public final class StageRegistry: @unchecked Sendable {
         }
         register(design: "percent_ranges_bug", PercentRangesBug.make)
         register(design: "ramp", Ramp.make)
+        register(design: "switchback", SwitchbackDesign.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
         register(fault: "broken_stickiness", BrokenStickiness.make)
         register(component: "novelty", Novelty.make)
         register(component: "seasonality", Seasonality.make)
         register(component: "bots", Bots.make)
+        register(component: "region_series", RegionSeries.make)
+        register(component: "carryover", Carryover.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }

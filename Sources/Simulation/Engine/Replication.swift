@@ -200,7 +200,19 @@ public struct ReplicationEngine: Sendable {
         if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
         let unitLevel = stats.unitLevel[spec.id]
+        // Group level: each cluster / region × window logged in a single arm is one observation
+        // (its mean); groups whose units were logged in several arms are left out.
+        var groupMeans: [MomentStatistic] = []
+        if spec.options.groupLevel, k < stats.groups.count {
+            groupMeans = [MomentStatistic](repeating: MomentStatistic(), count: arms)
+            let sums = stats.groups[k], owners = stats.groupArms[k], width = stats.metrics
+            for (g, owner) in owners.enumerated() where owner >= 0 {
+                let s = sums[g * width + mi]
+                if s.n > 0 { groupMeans[Int(owner)].add(s.sum / Double(s.n), covariate: 0) }
+            }
+        }
         func group(_ armsInGroup: [Int]) -> MomentStatistic {
+            if !groupMeans.isEmpty { return MomentStatistic(combining: armsInGroup.map { groupMeans[$0] }) }
             if let u = unitLevel { return MomentStatistic(combining: armsInGroup.map { u.sums(look: k, arm: $0) }) }
             return MomentStatistic(combining: armsInGroup.map { stats.sums(look: k, arm: $0, metric: mi) })
         }

@@ -22,7 +22,7 @@ extension ReplicationEngine {
         if plan.analyses.contains(where: { $0.spec.method == .noveltyTrend }) {
             acc.ageSums = [MomentStatistic](repeating: MomentStatistic(), count: (study.population.days + 1) * arms * width)
         }
-        let gens = plan.generators.map { $0.privateCopy() }
+        let gens = zip(plan.generators, plan.startPurposes).map { $0.started(context, purposes: $1) }
         let streams = study.metrics.map { context.stream(.outcome($0.name)) }
         let transforms = plan.randomComponents.map { $0.map { (component: $0.component, stream: context.stream($0.purpose)) } }
         var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: table.segmentLevels.count))
@@ -44,6 +44,12 @@ extension ReplicationEngine {
                 loggedArm[i] = arm[i]
                 loggedDay[i] = arrival[i]
             }
+            // A design may ask for units to be left out of the analysis (switchback burn-in).
+            if table.hasExclusions {
+                let excluded = table.excluded
+                for i in units where excluded[i] != 0 { loggedArm[i] = -1 }
+            }
+            let switches = table.hasSwitches, priorArm = table.priorArm, sinceSwitch = table.sinceSwitch
             let exposureMap = table.hasClusters ? treatedNeighbourShares(table: table, through: hi) : []
             let clusters = table.cluster, bots = table.isBot, hasClusters = table.hasClusters, hasBots = table.hasBots
             // Outcomes, metric by metric (each metric's stream in unit order).
@@ -60,6 +66,7 @@ extension ReplicationEngine {
                     if !regions.isEmpty { unit.region = Int(regions[i]) }
                     if hasClusters { unit.cluster = Int(clusters[i]); unit.treatedNeighbourShare = exposureMap[i] }
                     if hasBots { unit.isBot = bots[i] != 0 }
+                    if switches { unit.previousArm = Int(priorArm[i]); unit.sinceSwitch = sinceSwitch[i] }
                     var (y, x) = g.draw(unit, s)
                     for t in transforms[m] { (y, x) = t.component.transform(y, x, unit: unit, stream: t.stream) }
                     ys[i] = y

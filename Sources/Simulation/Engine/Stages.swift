@@ -153,6 +153,13 @@ public protocol OutcomeComponent: Sendable {
     var drawsRandomly: Bool { get }
     /// Changes a drawn (outcome, covariate) pair; the default returns it unchanged.
     func transform(_ y: Double, _ x: Double, unit: UnitContext, stream: RandomStream) -> (y: Double, x: Double)
+    /// Whether the component draws a per-replication state (a region's time series) when a
+    /// replication starts; then the engine calls ``started(_:stream:)`` with the component's own
+    /// stream `component/<metric>/<kind>/<n>` and uses what it returns. The unstarted component
+    /// (the truth's) must add no random shift.
+    var needsStart: Bool { get }
+    /// The component for one replication (the default: itself).
+    func started(_ context: ReplicationContext, stream: RandomStream) -> any OutcomeComponent
 }
 
 extension OutcomeComponent {
@@ -160,6 +167,8 @@ extension OutcomeComponent {
     public var dependsOnCalendarDay: Bool { false }
     public var drawsRandomly: Bool { false }
     public func transform(_ y: Double, _ x: Double, unit: UnitContext, stream: RandomStream) -> (y: Double, x: Double) { (y, x) }
+    public var needsStart: Bool { false }
+    public func started(_ context: ReplicationContext, stream: RandomStream) -> any OutcomeComponent { self }
 }
 
 /// A fault acts between the truth and what the analysis sees: it edits what is logged

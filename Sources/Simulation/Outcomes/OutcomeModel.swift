@@ -25,6 +25,10 @@ public struct UnitContext: Sendable {
     public var treatedNeighbourShare: Double = 0
     /// The unit's region (switchbacks); 0 when the population has none.
     public var region: Int = 0
+    /// Switchbacks: the arm of the unit's region in the previous window (−1: none, or not a
+    /// switchback) and the days since the current window started.
+    public var previousArm: Int = -1
+    public var sinceSwitch: Double = .infinity
 
     public init(index: Int = 0, arm: Int = 0, segmentLevels: [Int] = [], arrivalDay: Double = 0, cluster: Int = 0, isBot: Bool = false) {
         self.index = index
@@ -84,9 +88,20 @@ public final class MetricGenerator: Sendable {
         MetricGenerator(copying: self)
     }
 
-    private init(copying g: MetricGenerator) {
+    /// A private copy whose components are started for one replication
+    /// (``OutcomeComponent/started(_:stream:)``), each needing it with the stream of `purposes`
+    /// (one per adjustment, in order).
+    func started(_ context: ReplicationContext, purposes: [StreamPurpose?]) -> MetricGenerator {
+        let g = MetricGenerator(copying: self)
+        guard purposes.contains(where: { $0 != nil }) else { return g }
+        return MetricGenerator(copying: g, adjustments: zip(adjustments, purposes).map { a, p in
+            p.map { a.started(context, stream: context.stream($0)) } ?? a
+        })
+    }
+
+    private init(copying g: MetricGenerator, adjustments replaced: [any OutcomeComponent]? = nil) {
         spec = g.spec
-        adjustments = g.adjustments.map { $0 }
+        adjustments = replaced ?? g.adjustments.map { $0 }
         fixedShift = g.fixedShift.map { $0 }
         binary = g.binary
         distribution = g.distribution
