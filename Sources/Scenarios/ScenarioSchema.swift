@@ -224,8 +224,24 @@ enum ScenarioSchema {
             }
         }
         var clusters = 0, regions = 0, bots = 0.0
+        var equalSizes = false
+        var graph: (degree: Int, withinShare: Double)? = nil
         if let c = o.optional("clusters") {
-            clusters = try c.object(allowed: ["count"]).required("count").int(in: 1...100_000_000)
+            let co = try c.object(allowed: ["count", "sizes", "graph"])
+            clusters = try co.required("count").int(in: 1...100_000_000)
+            if let sv = co.optional("sizes") {
+                switch try sv.string() {
+                case "equal": equalSizes = true
+                case "random": equalSizes = false
+                default: throw sv.fail("expected equal (unit i in cluster i mod count) or random (equally likely clusters)")
+                }
+            }
+            if let gv = co.optional("graph") {
+                let go = try gv.object(allowed: ["degree", "within_share"])
+                let degree = try go.required("degree").int(in: 1...1000)
+                guard units * degree <= 100_000_000 else { throw gv.fail("units × degree exceeds 100 000 000") }
+                graph = (degree, try go.required("within_share").double(in: 0, 1))
+            }
         }
         if let r = o.optional("regions") {
             regions = try r.object(allowed: ["count"]).required("count").int(in: 1...1_000_000)
@@ -233,8 +249,11 @@ enum ScenarioSchema {
         if let b = o.optional("bots") {
             bots = try b.object(allowed: ["share"]).required("share").double(in: 0, 1)
         }
-        return PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments, attributes: attributes,
-                              clusters: clusters, regions: regions, botShare: bots)
+        var population = PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments, attributes: attributes,
+                                        clusters: clusters, regions: regions, botShare: bots)
+        population.equalClusterSizes = equalSizes
+        population.graph = graph
+        return population
     }
 
     // MARK: metrics

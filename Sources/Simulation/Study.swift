@@ -74,6 +74,12 @@ public struct Study: Sendable {
 
 /// Who is in the population and when they arrive.
 public struct PopulationSpec: Equatable, Sendable {
+    public static func == (a: PopulationSpec, b: PopulationSpec) -> Bool {
+        a.units == b.units && a.days == b.days && a.arrivals == b.arrivals && a.segments == b.segments && a.attributes == b.attributes
+            && a.clusters == b.clusters && a.regions == b.regions && a.botShare == b.botShare && a.equalClusterSizes == b.equalClusterSizes
+            && a.graph?.degree == b.graph?.degree && a.graph?.withinShare == b.graph?.withinShare
+    }
+
     /// Units per replication (before assignment).
     public var units: Int
     /// The experiment's length in days.
@@ -93,6 +99,12 @@ public struct PopulationSpec: Equatable, Sendable {
     public var regions: Int
     /// The share of units that are bots (flagged in the population; what bots do is a fault's).
     public var botShare: Double
+    /// Clusters of equal sizes (unit i in cluster i mod C) instead of equally likely clusters.
+    public var equalClusterSizes: Bool = false
+    /// A neighbour graph (a stochastic block model over the clusters): each unit has `degree`
+    /// neighbours, round(withinShare · degree) of them drawn from its own cluster and the rest
+    /// from the other clusters; its exposure map is then the treated share of its neighbours.
+    public var graph: (degree: Int, withinShare: Double)? = nil
 
     public init(units: Int, days: Int = 14, arrivals: Arrivals = .uniform, segments: [Segment] = [],
                 attributes: [PopulationAttribute] = [], clusters: Int = 0, regions: Int = 0, botShare: Double = 0) {

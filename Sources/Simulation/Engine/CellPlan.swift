@@ -411,6 +411,7 @@ public struct PlannedAnalysis: Sendable {
                             var u = UnitContext(arm: arm, segmentLevels: levels, arrivalDay: Double(g))
                             u.calendarDay = Double(d)
                             u.daysSinceExposure = Double(d - g)
+                            u.treatedNeighbourShare = arm > 0 ? 1 : 0
                             for a in generator.adjustments { a.addShift(for: u, to: &s) }
                             acc += generator.mean(under: s)
                         }
@@ -451,6 +452,8 @@ public struct PlannedAnalysis: Sendable {
                 var u = UnitContext(arm: arm, segmentLevels: levels, arrivalDay: calendarDay)
                 u.daysSinceExposure = daysSinceExposure
                 u.calendarDay = calendarDay
+                // The global effect: every neighbour shares the arm (all treated vs all control).
+                u.treatedNeighbourShare = arm > 0 ? 1 : 0
                 for a in generator.adjustments { a.addShift(for: u, to: &s) }
                 return generator.mean(under: s)
             }

@@ -19,6 +19,10 @@ public final class ColumnTable {
     public private(set) var latent = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     /// Cluster id (cluster designs and interference); filled by a population that has clusters.
     public private(set) var cluster = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    /// The neighbour graph: unit i's neighbours are `neighbours[i·degree ..< (i+1)·degree]`
+    /// (filled by a population with a graph; `degree` 0 otherwise).
+    public private(set) var neighbours: [Int32] = []
+    public private(set) var degree = 0
     /// Region id (switchbacks); filled by a population that has regions.
     public private(set) var region = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
     /// Bot flag (0 or 1); filled by a population or fault that has bots.
@@ -65,6 +69,12 @@ public final class ColumnTable {
     public var hasExclusions = false
 
     public init() {}
+
+    /// Sets the neighbour graph (a population with a graph calls this once per replication).
+    public func setGraph(degree: Int, neighbours: [Int32]) {
+        self.degree = degree
+        self.neighbours = neighbours
+    }
 
     deinit { release() }
 
@@ -130,5 +140,6 @@ public final class ColumnTable {
         hasSecondArm = false
         hasSwitches = false
         hasExclusions = false
+        degree = 0
     }
 }

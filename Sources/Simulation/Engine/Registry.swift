@@ -124,6 +124,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(design: "percent_ranges_bug", PercentRangesBug.make)
         register(design: "ramp", Ramp.make)
         register(design: "switchback", SwitchbackDesign.make)
+        register(design: "cluster", ClusterDesign.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
         register(fault: "broken_stickiness", BrokenStickiness.make)
@@ -132,6 +133,8 @@ public final class StageRegistry: @unchecked Sendable {
         register(component: "bots", Bots.make)
         register(component: "region_series", RegionSeries.make)
         register(component: "carryover", Carryover.make)
+        register(component: "interference", Interference.make)
+        register(component: "cluster_effect", ClusterEffect.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }

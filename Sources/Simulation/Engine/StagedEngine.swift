@@ -194,6 +194,22 @@ extension ReplicationEngine {
     /// Counted over every unit arrived, so designs that reassign earlier units are seen as they are.
     func treatedNeighbourShares(table: ColumnTable, through hi: Int) -> [Double] {
         let clusters = table.cluster, arm = table.arm
+        if table.degree > 0 {
+            // A neighbour graph: the treated share of the unit's neighbours assigned so far.
+            let d = table.degree
+            return table.neighbours.withUnsafeBufferPointer { nb in
+                (0..<hi).map { i in
+                    var assigned = 0, treated = 0
+                    for k in 0..<d {
+                        let j = Int(nb[i * d + k])
+                        guard j < hi, arm[j] >= 0 else { continue }
+                        assigned += 1
+                        if arm[j] > 0 { treated += 1 }
+                    }
+                    return assigned > 0 ? Double(treated) / Double(assigned) : 0
+                }
+            }
+        }
         let count = (0..<hi).reduce(0) { max($0, Int(clusters[$1]) + 1) }
         var assigned = [Int](repeating: 0, count: count), treated = [Int](repeating: 0, count: count)
         for i in 0..<hi where arm[i] >= 0 {

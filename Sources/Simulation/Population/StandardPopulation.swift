@@ -25,6 +25,34 @@ public struct StandardPopulation: PopulationModel {
         }
     }
 
+    /// A stochastic block model over the clusters (stream `population/graph`): each unit gets
+    /// k_in = round(w·d) neighbours drawn uniformly (with replacement) from the other members of
+    /// its cluster and d − k_in from the units of other clusters. A unit alone in its cluster
+    /// draws all d from outside.
+    func fillGraph(_ table: ColumnTable, degree d: Int, withinShare w: Double, clusters: Int, context: ReplicationContext) {
+        let n = table.count, col = table.cluster
+        var members = [[Int32]](repeating: [], count: clusters)
+        for i in 0..<n { members[Int(col[i])].append(Int32(i)) }
+        let s = context.stream(StreamPurpose("population/graph"))
+        let inside = Int((w * Double(d)).rounded())
+        var out = [Int32](repeating: 0, count: n * d)
+        for i in 0..<n {
+            let own = members[Int(col[i])]
+            var k = 0
+            if own.count > 1 {
+                while k < inside {
+                    let j = own[Int(s.uniformInt(below: UInt64(own.count)))]
+                    if Int(j) != i { out[i * d + k] = j; k += 1 }
+                }
+            }
+            while k < d {
+                let j = Int(s.uniformInt(below: UInt64(n)))
+                if col[j] != col[i] || own.count == n { out[i * d + k] = Int32(j); k += 1 }
+            }
+        }
+        table.setGraph(degree: d, neighbours: out)
+    }
+
     public func fill(_ table: ColumnTable, context: ReplicationContext) throws(SimulationError) {
         let plan = context.plan
         let n = table.count
@@ -52,8 +80,13 @@ public struct StandardPopulation: PopulationModel {
         let spec = plan.study.population
         if spec.clusters > 0 {
             let s = context.stream(StreamPurpose("population/cluster")), col = table.cluster
-            for i in 0..<n { col[i] = Int32(truncatingIfNeeded: s.uniformInt(below: UInt64(spec.clusters))) }
+            if spec.equalClusterSizes {
+                for i in 0..<n { col[i] = Int32(truncatingIfNeeded: i % spec.clusters) }
+            } else {
+                for i in 0..<n { col[i] = Int32(truncatingIfNeeded: s.uniformInt(below: UInt64(spec.clusters))) }
+            }
             table.hasClusters = true
+            if let g = spec.graph { fillGraph(table, degree: g.degree, withinShare: g.withinShare, clusters: spec.clusters, context: context) }
         }
         if spec.regions > 0 {
             let s = context.stream(StreamPurpose("population/region")), col = table.region
