@@ -133,6 +133,14 @@ public enum AnalysisMethod: String, CaseIterable, Equatable, Sendable {
     /// effect (Welch per day since exposure) on the age, z test (the Analysis module's
     /// `NoveltyTrend`). "Rejection" = a trend detected.
     case noveltyTrend = "novelty_trend"
+    /// Cluster-robust difference in means over the design's groups (clusters, or region ×
+    /// window pairs), CR2 (Bell & McCaffrey 2002) with the Imbens–Kolesár df (the Analysis
+    /// module's `ClusterRobust`).
+    case clusterRobust = "cluster_robust"
+    /// Switchbacks: two-way fixed-effects regression of the region × window means on the arm
+    /// (region and window effects) with Driscoll–Kraay HAC standard errors (Newey–West over
+    /// windows, Bartlett lags ⌊4(T/100)^(2/9)⌋; the Analysis module's `PanelRegression`).
+    case panelHAC = "panel_hac"
 }
 
 extension AnalysisMethod {
@@ -144,12 +152,15 @@ extension AnalysisMethod {
         case .studentT: return .studentT
         case .cuped: return .cuped
         case .deltaRatio: return .deltaRatio
-        case .srm, .srmSequential, .noveltyTrend: return nil
+        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC: return nil
         }
     }
 
     /// Whether the method checks arm sizes (unit counts) rather than a metric.
     public var isSampleRatioCheck: Bool { self == .srm || self == .srmSequential }
+
+    /// Whether the method analyses the design's groups (clusters, region × windows).
+    public var analysesGroups: Bool { self == .clusterRobust || self == .panelHAC }
 }
 
 /// What an analysis estimates, which defines the true value for bias and coverage.

@@ -266,7 +266,10 @@ public struct PlannedAnalysis: Sendable {
                 throw SimulationError(keyPath: "analyses.\(spec.id)", "where, from_day, exclude, winsorize and stratify need unit-level values: a metric observed once")
             }
         }
-        if options.groupLevel {
+        if spec.method == .panelHAC, !(design is SwitchbackDesign) {
+            throw SimulationError(keyPath: "analyses.\(spec.id).method", "panel_hac analyses region × window means: it needs design: {kind: switchback}")
+        }
+        if options.groupLevel || spec.method.analysesGroups {
             guard design.analysisUnit != .unit else {
                 throw SimulationError(keyPath: "analyses.\(spec.id).level", "level: group needs a design that analyses groups (clusters or switchback windows); this one analyses units")
             }

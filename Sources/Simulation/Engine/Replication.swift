@@ -1,3 +1,4 @@
+import Foundation
 import Analysis
 import Distributions
 
@@ -198,6 +199,7 @@ public struct ReplicationEngine: Sendable {
                                      rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
         }
         if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
+        if spec.method.analysesGroups { return try groupMethod(look: k, a, c, stats: stats) }
         guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
         let unitLevel = stats.unitLevel[spec.id]
         // Group level: each cluster / region × window logged in a single arm is one observation
@@ -251,6 +253,54 @@ public struct ReplicationEngine: Sendable {
             o.upper = b.credibleUpper ?? o.upper
         }
         return o
+    }
+
+    /// The group methods at look k: the cluster-robust difference in means (CR2) over the groups
+    /// logged in a single arm, or (switchbacks) the two-way fixed-effects panel of region ×
+    /// window means with Driscoll–Kraay HAC errors.
+    func groupMethod(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, stats: LookStatistics) throws(AnalysisError) -> ComparisonOutcome {
+        let arms = stats.arms
+        let n = c.groups.flatMap(\.arms).reduce(0) { $0 + stats.counts[k * arms + $1] }
+        guard let mi = a.metricIndex, c.groups.count == 2, k < stats.groups.count else { return .failed(.invalidStatistics, look: k + 1, n: n) }
+        let sums = stats.groups[k], owners = stats.groupArms[k], width = stats.metrics
+        let control = Set(c.groups[0].arms), treatment = Set(c.groups[1].arms)
+        func outcome(status: AnalysisStatus, estimate: Double?, se: Double?, lower: Double?, upper: Double?, statistic: Double?, p: Double?, significant: Bool) -> ComparisonOutcome {
+            guard status == .ok, let estimate, let se, let p else { return .failed(status == .ok ? .invalidStatistics : status, look: k + 1, n: n) }
+            var o = ComparisonOutcome(status: .ok, estimate: estimate, standardError: se, lower: lower ?? -.infinity, upper: upper ?? .infinity,
+                                      pValue: p, rejected: significant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+            o.statistic = statistic ?? estimate / se
+            return o
+        }
+        if a.spec.method == .clusterRobust {
+            var cs: [ClusterSummary] = [], ts: [ClusterSummary] = []
+            for (g, owner) in owners.enumerated() where owner >= 0 {
+                let s = sums[g * width + mi]
+                guard s.n > 0 else { continue }
+                let summary = ClusterSummary(n: s.n, sum: s.sum, sumOfSquares: s.sumOfSquares)
+                if control.contains(Int(owner)) { cs.append(summary) } else if treatment.contains(Int(owner)) { ts.append(summary) }
+            }
+            let r = try ClusterRobust.differenceInMeans(control: cs, treatment: ts, type: .cr2, alpha: a.spec.alpha, alternative: a.spec.alternative)
+            return outcome(status: r.status, estimate: r.estimate, se: r.standardError, lower: r.lower, upper: r.upper,
+                           statistic: r.statistic, p: r.pValue, significant: r.isSignificant)
+        }
+        // Panel: groups are region · windows + window; a balanced panel of the pairs in a compared arm.
+        guard let design = plan.design as? SwitchbackDesign else { return .failed(.invalidStatistics, look: k + 1, n: n) }
+        let windows = design.windows, regions = max(plan.study.population.regions, 1)
+        var y = [[Double]](repeating: [Double](repeating: .nan, count: windows), count: regions)
+        var z = y
+        for (g, owner) in owners.enumerated() where owner >= 0 && g < regions * windows {
+            let s = sums[g * width + mi]
+            guard s.n > 0, control.contains(Int(owner)) || treatment.contains(Int(owner)) else { continue }
+            y[g / windows][g % windows] = s.sum / Double(s.n)
+            z[g / windows][g % windows] = treatment.contains(Int(owner)) ? 1 : 0
+        }
+        // Keep the windows every region observed (the panel must be balanced).
+        let kept = (0..<windows).filter { w in (0..<regions).allSatisfy { !y[$0][w].isNaN } }
+        let yb = y.map { row in kept.map { row[$0] } }, zb = z.map { row in kept.map { row[$0] } }
+        let lags = Int((4 * pow(Double(kept.count) / 100, 2.0 / 9)).rounded(.down))
+        let r = try PanelRegression.twoWayFixedEffects(y: yb, z: zb, covariance: .hac(maxLags: lags), alpha: a.spec.alpha, alternative: a.spec.alternative)
+        return outcome(status: r.status, estimate: r.estimate, se: r.standardError, lower: r.lower, upper: r.upper,
+                       statistic: r.statistic, p: r.pValue, significant: r.isSignificant)
     }
 
     /// The novelty check at look k: per day since exposure, Welch's comparison of the unit-days
