@@ -117,6 +117,10 @@ gates:
         ("filter on the srm check", "{id: srm, method: srm}", "{id: srm, method: srm, from_day: 2}", "analyses[5].from_day", "applies to metric analyses"),
         ("guard naming a metric analysis", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, guard: w}", "analyses[3].guard", "must be an srm analysis"),
         ("guard naming nothing", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, guard: nope}", "analyses[3].guard", "unknown analysis \"nope\""),
+        ("unknown cluster sizes", "arrivals: uniform", "arrivals: uniform\n  clusters: {count: 10, sizes: lumpy}", "population.clusters.sizes", "expected equal"),
+        ("graph without degree", "arrivals: uniform", "arrivals: uniform\n  clusters: {count: 10, graph: {within_share: 0.5}}", "population.clusters.graph.degree", "required key is missing"),
+        ("graph share above 1", "arrivals: uniform", "arrivals: uniform\n  clusters: {count: 10, graph: {degree: 5, within_share: 2}}", "population.clusters.graph.within_share", "[0.0, 1.0]"),
+        ("unknown analysis level", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: cuped, level: region}", "analyses[3].level", "expected unit or group"),
         ("novelty check on a once metric", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: revenue, method: novelty_trend}", "analyses[3].method", "observe: daily_total"),
     ]
 
