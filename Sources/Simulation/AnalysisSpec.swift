@@ -141,6 +141,14 @@ public enum AnalysisMethod: String, CaseIterable, Equatable, Sendable {
     /// (region and window effects) with Driscoll–Kraay HAC standard errors (Newey–West over
     /// windows, Bartlett lags ⌊4(T/100)^(2/9)⌋; the Analysis module's `PanelRegression`).
     case panelHAC = "panel_hac"
+    /// Adaptive designs (bandits): the inverse-propensity-weighted difference in means with the
+    /// logged allocation weights of each period (Horvitz–Thompson, weights known; the Analysis
+    /// module's `AdaptiveEstimation.ipw`), normal CI.
+    case ipw = "ipw"
+    /// Adaptive designs: the allocation's cumulative regret Σ_a n_a(μ* − μ_a) over the units
+    /// assigned by the look, from the true arm means (reported as `regret`), and whether the arm
+    /// with the largest final weight is the best one (`best_arm_rate`).
+    case regret = "regret"
 }
 
 extension AnalysisMethod {
@@ -152,7 +160,7 @@ extension AnalysisMethod {
         case .studentT: return .studentT
         case .cuped: return .cuped
         case .deltaRatio: return .deltaRatio
-        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC: return nil
+        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC, .ipw, .regret: return nil
         }
     }
 
@@ -273,4 +281,8 @@ public enum Measure: String, CaseIterable, Codable, Sendable {
     case shipRate = "ship_rate"
     /// Bot filtering: the mean share of the logged units the analysis's `exclude` rule removed.
     case excludedShare = "excluded_share"
+    /// Bandits (`method: regret`): the mean cumulative regret Σ_a n_a(μ* − μ_a).
+    case regret
+    /// Bandits (`method: regret`): the share of replications whose final allocation favours the best arm.
+    case bestArmRate = "best_arm_rate"
 }

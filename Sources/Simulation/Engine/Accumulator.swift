@@ -16,6 +16,12 @@ public struct LookStatistics: Equatable {
     public var groupArms: [[Int32]] = []
     /// The statistics of the analyses that read unit-level values, by analysis id.
     public var unitLevel: [String: UnitLevelStatistics] = [:]
+    /// Adaptive designs: the statistics of each period (`periodSums[(period * arms + arm) *
+    /// metrics + metric]`, not cumulative), the allocation weights in force in each period, and
+    /// the period that ends with each look.
+    public var periodSums: [MomentStatistic] = []
+    public var allocation: [[Double]] = []
+    public var lookPeriods: [Int] = []
     /// Daily metrics with a novelty check: per look, the unit-day statistics by day since
     /// exposure (`ageSums[look][(age * arms + arm) * metrics + metric]`).
     public var ageSums: [[MomentStatistic]] = []

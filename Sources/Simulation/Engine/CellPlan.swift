@@ -242,6 +242,8 @@ public struct PlannedAnalysis: Sendable {
     public let monitoring: MonitoringPlan
     /// The metric an `exclude` rule reads (its index), when the analysis filters bots.
     public let exclusionMetric: Int?
+    /// `method: regret`: the true mean of each arm.
+    public let armMeans: [Double]
 
     init(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator], looks: [(units: Int, day: Double)],
          design: any Design) throws(SimulationError) {
@@ -293,7 +295,7 @@ public struct PlannedAnalysis: Sendable {
         }
         let variants = study.experiment.variants.map(\.name)
         var comps: [PlannedComparison] = []
-        if spec.method.isSampleRatioCheck {
+        if spec.method.isSampleRatioCheck || spec.method == .regret {
             comps = [PlannedComparison(label: "all_arms", groups: [], truthByLook: nil)]
         } else {
             guard let mi = metricIndex else { throw SimulationError("analysis \(spec.id): unknown metric") }
@@ -361,6 +363,12 @@ public struct PlannedAnalysis: Sendable {
             }
             for k in comps.indices { comps[k].estimand = "\(contrast); truth from: \(components.joined(separator: " + "))" }
         }
+        if spec.method == .ipw || spec.method == .regret {
+            guard design is BanditDesign else {
+                throw SimulationError(keyPath: "analyses.\(spec.id).method", "\(spec.method.rawValue) reads the allocation log of an adaptive design: it needs design: {kind: bandit}")
+            }
+        }
+        armMeans = spec.method == .regret ? metricIndex.map { PlannedAnalysis.armMeans(generator: generators[$0], study: study) } ?? [] : []
         if spec.method == .noveltyTrend {
             // The slope of the per-age effect has no closed-form truth here: rejection rates only.
             comps = comps.map { PlannedComparison(label: $0.label, groups: $0.groups, truthByLook: nil) }

@@ -125,6 +125,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(design: "ramp", Ramp.make)
         register(design: "switchback", SwitchbackDesign.make)
         register(design: "cluster", ClusterDesign.make)
+        register(design: "bandit", BanditDesign.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
         register(fault: "broken_stickiness", BrokenStickiness.make)

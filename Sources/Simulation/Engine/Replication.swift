@@ -200,6 +200,7 @@ public struct ReplicationEngine: Sendable {
         }
         if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         if spec.method.analysesGroups { return try groupMethod(look: k, a, c, stats: stats) }
+        if spec.method == .ipw || spec.method == .regret { return try adaptive(look: k, a, c, stats: stats) }
         guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
         let unitLevel = stats.unitLevel[spec.id]
         // Group level: each cluster / region × window logged in a single arm is one observation
@@ -301,6 +302,39 @@ public struct ReplicationEngine: Sendable {
         let r = try PanelRegression.twoWayFixedEffects(y: yb, z: zb, covariance: .hac(maxLags: lags), alpha: a.spec.alpha, alternative: a.spec.alternative)
         return outcome(status: r.status, estimate: r.estimate, se: r.standardError, lower: r.lower, upper: r.upper,
                        statistic: r.statistic, p: r.pValue, significant: r.isSignificant)
+    }
+
+    /// Adaptive designs at look k: the IPW difference in means over the periods up to the look
+    /// with their logged weights, or the regret Σ_a n_a(μ* − μ_a) of the units assigned so far
+    /// (rejected = the weights in force in the look's period favour the best arm).
+    func adaptive(look k: Int, _ a: PlannedAnalysis, _ c: PlannedComparison, stats: LookStatistics) throws(AnalysisError) -> ComparisonOutcome {
+        let arms = stats.arms
+        let counts = (0..<arms).map { stats.counts[k * arms + $0] }
+        let n = counts.reduce(0, +)
+        guard let mi = a.metricIndex, k < stats.lookPeriods.count else { return .failed(.invalidStatistics, look: k + 1, n: n) }
+        let last = stats.lookPeriods[k]
+        if a.spec.method == .regret {
+            guard let best = a.armMeans.max(), a.armMeans.count == arms, last < stats.allocation.count else { return .failed(.invalidStatistics, look: k + 1, n: n) }
+            var regret = 0.0
+            for arm in 0..<arms { regret += Double(counts[arm]) * (best - a.armMeans[arm]) }
+            let w = stats.allocation[last]
+            let favoured = w.indices.max { w[$0] < w[$1] } ?? 0
+            return ComparisonOutcome(status: .ok, estimate: regret, standardError: 0, lower: regret, upper: regret, pValue: 1,
+                                     rejected: a.armMeans[favoured] == best, stopLook: k + 1, sampleSize: n, finalPValue: 1, varianceReduction: 0)
+        }
+        guard c.groups.count == 2, c.groups[0].arms.count == 1, c.groups[1].arms.count == 1 else { return .failed(.invalidStatistics, look: k + 1, n: n) }
+        let width = stats.metrics
+        let periods = (0...last).compactMap { p -> AdaptivePeriod? in
+            guard p < stats.allocation.count else { return nil }
+            return AdaptivePeriod(weights: stats.allocation[p], arms: (0..<arms).map { stats.periodSums[(p * arms + $0) * width + mi] })
+        }
+        let r = try AdaptiveEstimation.ipw(periods: periods, treatment: c.groups[1].arms[0], control: c.groups[0].arms[0],
+                                           alpha: a.spec.alpha, alternative: a.spec.alternative)
+        guard r.status == .ok, let est = r.estimate, let se = r.standardError, let p = r.pValue else { return .failed(r.status, look: k + 1, n: n) }
+        var o = ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: r.lower ?? -.infinity, upper: r.upper ?? .infinity,
+                                  pValue: p, rejected: r.isSignificant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+        o.statistic = r.statistic ?? est / se
+        return o
     }
 
     /// The novelty check at look k: per day since exposure, Welch's comparison of the unit-days

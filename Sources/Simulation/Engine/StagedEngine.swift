@@ -114,7 +114,14 @@ extension ReplicationEngine {
             design.periodEnded(period, statistics: acc.period(period.index))
             lo = hi
         }
-        return acc.looks(periods)
+        var out = acc.looks(periods)
+        let log = design.allocationLog
+        if !log.isEmpty {
+            out.periodSums = acc.sums
+            out.allocation = log
+            out.lookPeriods = periods.filter { $0.look != nil }.map(\.index)
+        }
+        return out
     }
 
     /// Daily metrics: every exposed unit's days from its cursor up to the period's last

@@ -119,6 +119,13 @@ public protocol DesignRun: AnyObject {
     /// Called after the period's outcomes were accumulated; a bandit updates its weights from
     /// the logged statistics of the period.
     func periodEnded(_ period: Period, statistics: PeriodStatistics)
+    /// The allocation weights in force in each period so far (adaptive designs log them for
+    /// the adaptive analyses); empty for a static design.
+    var allocationLog: [[Double]] { get }
+}
+
+extension DesignRun {
+    public var allocationLog: [[Double]] { [] }
 }
 
 /// One piece of a metric's outcome model: it adds its shift of the unit's mean parameter,

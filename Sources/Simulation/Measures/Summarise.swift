@@ -17,6 +17,13 @@ enum Summarise {
             values.append(MeasureValue(measure: m, estimate: e.estimate, mcse: e.mcse, replications: e.replications))
         }
         let isSRM = a.spec.method.isSampleRatioCheck
+        if a.spec.method == .regret {
+            add(.regret, PerformanceMeasures.mean(ok.map(\.estimate)))
+            add(.bestArmRate, PerformanceMeasures.proportion(ok.filter(\.rejected).count, of: ok.count))
+            return ComparisonSummary(analysis: a.spec.id, comparison: c.label, method: a.spec.method.rawValue, policy: a.spec.policy.name,
+                                     truth: nil, replications: ok.count, failed: failed, measures: values,
+                                     pValueHistogram: [Int](repeating: 0, count: 20), rejectionsByLook: [Int](repeating: 0, count: looks), estimand: nil)
+        }
         add(.rejectionRate, PerformanceMeasures.proportion(ok.filter(\.rejected).count, of: ok.count))
         if !isSRM, a.spec.method != .noveltyTrend { add(.shipRate, PerformanceMeasures.proportion(ok.filter { $0.rejected && $0.estimate > 0 }.count, of: ok.count)) }
         if a.spec.options.exclude != nil { add(.excludedShare, PerformanceMeasures.mean(ok.map(\.excludedShare))) }
