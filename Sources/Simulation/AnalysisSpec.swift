@@ -149,6 +149,12 @@ public enum AnalysisMethod: String, CaseIterable, Equatable, Sendable {
     /// assigned by the look, from the true arm means (reported as `regret`), and whether the arm
     /// with the largest final weight is the best one (`best_arm_rate`).
     case regret = "regret"
+    /// Adaptive designs: the period-aware SRM check — expected count of arm a = Σ_p n_p·w_{p,a}
+    /// with each period's logged weights, Pearson χ² (the Analysis module's `AdaptiveEstimation.srm`).
+    case srmPeriods = "srm_periods"
+    /// Adaptive designs: each period's difference in means combined with weights n_p/N (the
+    /// Analysis module's `AdaptiveEstimation.stratifiedByPeriod`), normal CI.
+    case periodStratified = "period_stratified"
 }
 
 extension AnalysisMethod {
@@ -160,12 +166,15 @@ extension AnalysisMethod {
         case .studentT: return .studentT
         case .cuped: return .cuped
         case .deltaRatio: return .deltaRatio
-        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC, .ipw, .regret: return nil
+        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC, .ipw, .regret, .srmPeriods, .periodStratified: return nil
         }
     }
 
     /// Whether the method checks arm sizes (unit counts) rather than a metric.
-    public var isSampleRatioCheck: Bool { self == .srm || self == .srmSequential }
+    public var isSampleRatioCheck: Bool { self == .srm || self == .srmSequential || self == .srmPeriods }
+
+    /// Whether the method reads the allocation log of an adaptive design.
+    public var isAdaptive: Bool { self == .ipw || self == .regret || self == .srmPeriods || self == .periodStratified }
 
     /// Whether the method analyses the design's groups (clusters, region × windows).
     public var analysesGroups: Bool { self == .clusterRobust || self == .panelHAC }

@@ -12,7 +12,8 @@ import Testing
                       metrics: [MetricSpec(name: "c", kind: .binary(baseline: 0.1))],
                       experiment: ExperimentSpec(hash: "growthbook_v2", variants: [("control", 0.5), ("treatment", 0.5)]),
                       effects: ["treatment": ["c": EffectSpec(.absolute(0.05))]],
-                      analyses: [AnalysisSpec(id: "ipw", metric: "c", method: .ipw), AnalysisSpec(id: "regret", metric: "c", method: .regret)])
+                      analyses: [AnalysisSpec(id: "ipw", metric: "c", method: .ipw), AnalysisSpec(id: "regret", metric: "c", method: .regret),
+                                 AnalysisSpec(id: "ps", metric: "c", method: .periodStratified), AnalysisSpec(id: "srm", metric: nil, method: .srmPeriods, alpha: 0.001)])
         s.design = BanditDesign(study: s, policy: .thompsonBernoulli(), metric: 0, updateDays: 1, floor: 0.05)
         return s
     }
@@ -59,6 +60,10 @@ import Testing
         let periods = stats.allocation.indices.map { p in AdaptivePeriod(weights: stats.allocation[p], arms: [stats.periodSums[p * 2], stats.periodSums[p * 2 + 1]]) }
         let want = try AdaptiveEstimation.ipw(periods: periods, treatment: 1)
         #expect(record.comparisons[0].estimate == want.estimate && record.comparisons[0].standardError == want.standardError)
+        let stratified = try AdaptiveEstimation.stratifiedByPeriod(periods: periods, treatment: 1)
+        #expect(record.comparisons[2].estimate == stratified.estimate && record.comparisons[2].standardError == stratified.standardError)
+        let srm = try AdaptiveEstimation.srm(periods: periods, threshold: 0.001)
+        #expect(record.comparisons[3].pValue == srm.pValue && record.comparisons[3].rejected == srm.flagged)
     }
 
     @Test func entryIsChecked() {

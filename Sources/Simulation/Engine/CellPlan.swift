@@ -363,7 +363,7 @@ public struct PlannedAnalysis: Sendable {
             }
             for k in comps.indices { comps[k].estimand = "\(contrast); truth from: \(components.joined(separator: " + "))" }
         }
-        if spec.method == .ipw || spec.method == .regret {
+        if spec.method.isAdaptive {
             guard design is BanditDesign else {
                 throw SimulationError(keyPath: "analyses.\(spec.id).method", "\(spec.method.rawValue) reads the allocation log of an adaptive design: it needs design: {kind: bandit}")
             }

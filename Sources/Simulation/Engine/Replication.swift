@@ -183,6 +183,19 @@ public struct ReplicationEngine: Sendable {
         if spec.method.isSampleRatioCheck {
             let observed = (0..<arms).map { stats.counts[k * arms + $0] }
             let n = observed.reduce(0, +)
+            if spec.method == .srmPeriods {
+                // Period-aware: each period's logged counts against its logged weights.
+                guard k < stats.lookPeriods.count else { return .failed(.invalidStatistics, look: k + 1, n: n) }
+                let width = stats.metrics
+                let periods = (0...stats.lookPeriods[k]).compactMap { p -> (count: [Int], weights: [Double])? in
+                    guard p < stats.allocation.count else { return nil }
+                    return ((0..<arms).map { stats.periodSums[(p * arms + $0) * width].n }, stats.allocation[p])
+                }
+                let r = try AdaptiveEstimation.srm(periods: periods, threshold: spec.alpha)
+                guard r.status == .ok, let p = r.pValue, let chi2 = r.chiSquare else { return .failed(r.status, look: k + 1, n: n) }
+                return ComparisonOutcome(status: .ok, estimate: chi2, standardError: 0, lower: 0, upper: 0, pValue: p,
+                                         rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+            }
             let weights = plan.design.expectedArmShares(unitsArrived: plan.looks[k].units, plan: plan) ?? plan.armWeights
             if spec.method == .srmSequential {
                 // p = min(1, 1/BF) at this look; the naive policy's first p < α is the running
@@ -200,7 +213,7 @@ public struct ReplicationEngine: Sendable {
         }
         if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         if spec.method.analysesGroups { return try groupMethod(look: k, a, c, stats: stats) }
-        if spec.method == .ipw || spec.method == .regret { return try adaptive(look: k, a, c, stats: stats) }
+        if spec.method == .ipw || spec.method == .regret || spec.method == .periodStratified { return try adaptive(look: k, a, c, stats: stats) }
         guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
         let unitLevel = stats.unitLevel[spec.id]
         // Group level: each cluster / region × window logged in a single arm is one observation
@@ -328,12 +341,20 @@ public struct ReplicationEngine: Sendable {
             guard p < stats.allocation.count else { return nil }
             return AdaptivePeriod(weights: stats.allocation[p], arms: (0..<arms).map { stats.periodSums[(p * arms + $0) * width + mi] })
         }
-        let r = try AdaptiveEstimation.ipw(periods: periods, treatment: c.groups[1].arms[0], control: c.groups[0].arms[0],
-                                           alpha: a.spec.alpha, alternative: a.spec.alternative)
-        guard r.status == .ok, let est = r.estimate, let se = r.standardError, let p = r.pValue else { return .failed(r.status, look: k + 1, n: n) }
-        var o = ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: r.lower ?? -.infinity, upper: r.upper ?? .infinity,
-                                  pValue: p, rejected: r.isSignificant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
-        o.statistic = r.statistic ?? est / se
+        let status: AnalysisStatus, estimate: Double?, se: Double?, lower: Double?, upper: Double?, statistic: Double?, pValue: Double?, significant: Bool
+        if a.spec.method == .periodStratified {
+            let r = try AdaptiveEstimation.stratifiedByPeriod(periods: periods, treatment: c.groups[1].arms[0], control: c.groups[0].arms[0],
+                                                              alpha: a.spec.alpha, alternative: a.spec.alternative)
+            (status, estimate, se, lower, upper, statistic, pValue, significant) = (r.status, r.estimate, r.standardError, r.lower, r.upper, r.statistic, r.pValue, r.isSignificant)
+        } else {
+            let r = try AdaptiveEstimation.ipw(periods: periods, treatment: c.groups[1].arms[0], control: c.groups[0].arms[0],
+                                               alpha: a.spec.alpha, alternative: a.spec.alternative)
+            (status, estimate, se, lower, upper, statistic, pValue, significant) = (r.status, r.estimate, r.standardError, r.lower, r.upper, r.statistic, r.pValue, r.isSignificant)
+        }
+        guard status == .ok, let est = estimate, let se, let p = pValue else { return .failed(status, look: k + 1, n: n) }
+        var o = ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: lower ?? -.infinity, upper: upper ?? .infinity,
+                                  pValue: p, rejected: significant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+        o.statistic = statistic ?? est / se
         return o
     }
 
