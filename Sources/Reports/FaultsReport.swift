@@ -6,10 +6,23 @@ import Simulation
 /// by the caller from the results) and the scenario result it comes from.
 public struct FaultsCalibration: Codable, Sendable {
     public var sections: [FaultSection]
+    /// The report's title and opening line (nil: the faults calibration's). The designs
+    /// calibration uses the same sections with its own.
+    public var title: String?
+    public var intro: String?
+    /// The base name of the files (`faults` or `designs`), for the links between them.
+    public var fileName: String?
 
-    public init(sections: [FaultSection]) {
+    public init(sections: [FaultSection], title: String? = nil, intro: String? = nil, fileName: String? = nil) {
         self.sections = sections
+        self.title = title
+        self.intro = intro
+        self.fileName = fileName
     }
+
+    var heading: String { title ?? "Faults calibration" }
+    var opening: String { intro ?? "What each fault model does to the analyses, and which method survives it." }
+    var name: String { fileName ?? "faults" }
 }
 
 /// One fault model: the lesson its numbers support, its charts, and the run behind them.
@@ -90,15 +103,15 @@ public struct CalibrationReference: Codable, Sendable {
 /// lesson), tidy CSV and JSON.
 public enum FaultsReport {
     public static func markdown(_ c: FaultsCalibration) -> String {
-        var md = "# Faults calibration\n\n"
-        md += "What each fault model does to the analyses, and which method survives it. Every number is a Monte Carlo estimate ± its MCSE; charts (`faults.html`) draw ±2 MCSE.\n\n"
+        var md = "# \(c.heading)\n\n"
+        md += "\(c.opening) Every number is a Monte Carlo estimate ± its MCSE; charts (`\(c.name).html`) draw ±2 MCSE.\n\n"
         for (k, s) in c.sections.enumerated() {
             md += "## \(k + 1). \(s.title)\n\n\(s.lesson)\n\n"
             md += "Scenario `\(s.result.file)` (seed \(s.result.seed), \(s.result.replications) replications per cell).\n\n"
             md += table(s.result)
             md += "\n"
         }
-        md += "Tidy data: `faults.csv`; everything: `faults.json`.\n"
+        md += "Tidy data: `\(c.name).csv`; everything: `\(c.name).json`.\n"
         return md
     }
 
@@ -116,8 +129,8 @@ public enum FaultsReport {
     }
 
     public static func html(_ c: FaultsCalibration) -> String {
-        var h = MarkdownLite.pageHead(title: "Faults calibration — SplitBench")
-        h += "<h1>Faults calibration</h1>\n<p>What each fault model does to the analyses, and which method survives it. Every number is a Monte Carlo estimate ± its MCSE; charts draw ±2 MCSE bars, truths dashed.</p>\n"
+        var h = MarkdownLite.pageHead(title: "\(c.heading) — SplitBench")
+        h += "<h1>\(Escape.html(c.heading))</h1>\n<p>\(Escape.html(c.opening)) Every number is a Monte Carlo estimate ± its MCSE; charts draw ±2 MCSE bars, truths dashed.</p>\n"
         for (k, s) in c.sections.enumerated() {
             h += "<h2>\(k + 1). \(Escape.html(s.title))</h2>\n<p>\(Escape.html(s.lesson))</p>\n"
             for chart in s.charts {
@@ -136,7 +149,7 @@ public enum FaultsReport {
             h += MarkdownLite.html(table(s.result))
             h += "</details>\n"
         }
-        h += "<p>Tidy data: <code>faults.csv</code>; everything: <code>faults.json</code>.</p>\n</body></html>\n"
+        h += "<p>Tidy data: <code>\(c.name).csv</code>; everything: <code>\(c.name).json</code>.</p>\n</body></html>\n"
         return h
     }
 

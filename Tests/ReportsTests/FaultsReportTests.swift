@@ -9,14 +9,18 @@ import Simulation
 @Suite struct FaultsReportTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func committed() throws -> FaultsCalibration {
-        let data = try Data(contentsOf: root.appendingPathComponent("results/calibration/faults.json"))
+    static func committed(_ name: String) throws -> FaultsCalibration {
+        let data = try Data(contentsOf: root.appendingPathComponent("results/calibration/\(name).json"))
         return try ResultFiles.decode(FaultsCalibration.self, from: data)
     }
 
-    @Test func sectionsLessonsAndCharts() throws {
-        let c = try Self.committed()
-        #expect(c.sections.count == 8)
+    /// The faults report (8 sections) and the designs report (4 sections, its own title and
+    /// file names) render from the same types.
+    @Test(arguments: [("faults", 8, "Faults calibration"), ("designs", 4, "Designs calibration")])
+    func sectionsLessonsAndCharts(_ file: String, _ sections: Int, _ title: String) throws {
+        let c = try Self.committed(file)
+        #expect(c.sections.count == sections)
+        #expect(FaultsReport.markdown(c).hasPrefix("# \(title)\n") && FaultsReport.markdown(c).contains("`\(file).csv`"))
         let html = FaultsReport.html(c), md = FaultsReport.markdown(c)
         #expect(html.components(separatedBy: "<svg").count - 1 == c.sections.reduce(0) { $0 + $1.charts.count })
         var cursor = html.startIndex
@@ -32,8 +36,9 @@ import Simulation
         }
     }
 
-    @Test func csvRowsCarryEachMeasure() throws {
-        let c = try Self.committed()
+    @Test(arguments: ["faults", "designs"])
+    func csvRowsCarryEachMeasure(_ file: String) throws {
+        let c = try Self.committed(file)
         let lines = FaultsReport.csv(c).split(separator: "\n").map(String.init)
         #expect(lines.first == "section,scenario,cell,analysis,comparison,measure,estimate,mcse,replications,truth")
         var expected: [String] = []

@@ -1,4 +1,5 @@
 import Assignment
+import Distributions
 import Foundation
 
 /// Cluster randomisation (`design: {kind: cluster}`, with `population: {clusters: {count: C}}`):
@@ -25,6 +26,14 @@ public struct ClusterDesign: Design {
     }
 
     public func updateDays(study: Study) -> [Double] { [] }
+
+    /// The unit-level test's approximate FPR for clusters of m units with intra-cluster
+    /// correlation ICC: 2[1 − Φ(z_{1−α/2}/√DEFF)], DEFF = 1 + (m − 1)·ICC (Kish; ORACLES §10.1).
+    public static func predictedUnitLevelFPR(icc: Double, clusterSize m: Double, alpha: Double = 0.05) -> Double {
+        let deff = 1 + (m - 1) * icc
+        guard let z = try? Normal.standard.inverseSurvival(alpha / 2) else { return .nan }
+        return 2 * Normal.standard.sf(z / deff.squareRoot())
+    }
 
     /// The ruleset the design evaluates: one experiment randomising `cluster`.
     public static func rulesetJSON(study: Study, salt: String) -> JSONValue {

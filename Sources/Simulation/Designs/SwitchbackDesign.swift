@@ -1,4 +1,5 @@
 import Assignment
+import Distributions
 import Foundation
 
 /// A switchback (`design: {kind: switchback, window_hours: 2, burn_in_hours: 0}`, with
@@ -31,6 +32,16 @@ public struct SwitchbackDesign: Design {
         self.study = study
         self.windowDays = windowDays
         self.burnInDays = burnInDays
+    }
+
+    /// The unit-level test's approximate FPR when each window holds L consecutive AR(1) steps
+    /// with coefficient φ (one unit per step): 2[1 − Φ(z_{1−α/2}/√DEFF)], DEFF = 1 +
+    /// 2Σ_{k=1}^{L−1}(1 − k/L)φ^k (ORACLES §10.2).
+    public static func predictedUnitLevelFPR(phi: Double, steps: Int, alpha: Double = 0.05) -> Double {
+        var deff = 1.0
+        for k in stride(from: 1, to: max(steps, 1), by: 1) { deff += 2 * (1 - Double(k) / Double(steps)) * pow(phi, Double(k)) }
+        guard let z = try? Normal.standard.inverseSurvival(alpha / 2) else { return .nan }
+        return 2 * Normal.standard.sf(z / deff.squareRoot())
     }
 
     /// Windows over the experiment.

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Assignment
+import Foundation
+import Reports
+import Scenarios
+import Simulation
+
+struct CalibrateDesigns: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "designs",
+        abstract: "Run the designs calibration and write designs.{md,html,csv,json}.",
+        discussion: """
+        Runs every scenario in scenarios/calibration/designs/ (switchback, cluster randomisation, interference, \
+        bandits) and writes one report with a section per design: its lesson, with the numbers behind it, and its \
+        charts: FPR against phi and L for switchbacks, FPR against the ICC for clusters, bias against w for \
+        interference, regret against ln T for bandits, and the coverage of naive against valid intervals. \
+        Exit codes: 0 done, 2 bad input.
+        """)
+
+    @OptionGroup var options: CalibrationOptions
+    static let defaultScenario = "scenarios/calibration/designs"
+    static let title = "Designs calibration"
+    static let intro = "What each design does to the naive analysis, and which analysis is valid for it."
+
+    func run() async throws {
+        if let previous = try options.previous(FaultsCalibration.self, kind: "designs calibration") {
+            try write(try Self.calibration(previous.sections.map(\.result)))
+            return
+        }
+        var args = [options.scenario ?? Self.defaultScenario, "--out", options.out]
+        if let r = options.replications { args += ["--replications", String(r)] }
+        if let t = options.threads { args += ["--threads", String(t)] }
+        if options.quiet { args.append("--quiet") }
+        let driver = ScenarioDriver(options: try RunOptions.parse(args))
+        var results: [ScenarioResult] = []
+        for s in try driver.loadAll() { results.append(try await driver.run(s).result) }
+        try write(try Self.calibration(results))
+    }
+
+    static func calibration(_ results: [ScenarioResult]) throws -> FaultsCalibration {
+        FaultsCalibration(sections: try results.map { try section($0) }, title: title, intro: intro, fileName: "designs")
+    }
+
+    func write(_ c: FaultsCalibration) throws {
+        let folder = URL(fileURLWithPath: options.out)
+        try AtomicFile.write(FaultsReport.markdown(c), to: folder.appendingPathComponent("designs.md"))
+        try AtomicFile.write(FaultsReport.html(c), to: folder.appendingPathComponent("designs.html"))
+        try AtomicFile.write(FaultsReport.csv(c), to: folder.appendingPathComponent("designs.csv"))
+        try AtomicFile.write(try FaultsReport.json(c), to: folder.appendingPathComponent("designs.json"))
+        print("designs calibration: \(c.sections.count) sections → \(folder.path)/designs.{md,html,csv,json}")
+        for s in c.sections { print("  \(s.title): \(s.lesson.prefix(160))…") }
+    }
+
+    static func section(_ r: ScenarioResult) throws -> FaultSection {
+        let reader = CalibrateFaults.Reader(r)
+        switch r.scenario {
+        case "calibration.designs.switchback": return switchback(reader)
+        case "calibration.designs.cluster": return cluster(reader)
+        case "calibration.designs.interference": return interference(reader)
+        case "calibration.designs.bandit": return try bandit(reader)
+        default:
+            printError("error: \(r.file): scenario \(r.scenario) is not one of the designs calibration's (calibration.designs.switchback, …cluster, …interference, …bandit)")
+            throw ExitCode(2)
+        }
+    }
+
+    static func switchback(_ x: CalibrateFaults.Reader) -> FaultSection {
+        let lengths = Set(x.r.cells.compactMap { CalibrateFaults.Reader.number(x.factor($0, "design.window_hours")) }).sorted()
+        var series: [CalibrationSeries] = []
+        for hours in lengths {
+            let steps = Int((hours / 0.96).rounded())
+            let pts = x.cells("components[0].phi") { CalibrateFaults.Reader.number(x.factor($0, "design.window_hours")) == hours }
+            series.append(x.series("unit-level, L = \(steps)", pts, "naive", .rejectionRate))
+            series.append(CalibrationSeries(name: "predicted, L = \(steps)", points: pts.map {
+                CalibrationPoint(x: $0.x, y: SwitchbackDesign.predictedUnitLevelFPR(phi: $0.x, steps: steps))
+            }, isTruth: true))
+        }
+        let ten = x.cells("components[0].phi") { x.factor($0, "design.window_hours") == "9.6" }
+        series.append(x.series("window-level, L = 10", ten, "window", .rejectionRate))
+        let at = ten.first { abs($0.x - 0.8) < 1e-9 }?.cell
+        let lesson = "A switchback's units share their window's autocorrelated shock, so a unit-level test treats correlated observations as independent: with L = 10 steps per window its false-positive rate is \(x.pct(at.flatMap { x.value($0, "naive", .rejectionRate) })) at φ = 0.8 (the design-effect formula predicts \(String(format: "%.1f%%", 100 * SwitchbackDesign.predictedUnitLevelFPR(phi: 0.8, steps: 10)))), and it grows with φ and with L. Welch on the window means holds \(x.pct(at.flatMap { x.value($0, "window", .rejectionRate) }))."
+        let chart = CalibrationChart(title: "Switchback: FPR against the autocorrelation φ", xLabel: "AR(1) coefficient φ", yLabel: "false-positive rate",
+                                     series: series, references: [CalibrationReference(value: 0.05, label: "α = 0.05")],
+                                     caption: "Share of A/A replications rejected (±2 MCSE); dashed: 2[1 − Φ(1.96/√DEFF)].")
+        return FaultSection(title: "Switchback", lesson: lesson, charts: [chart], result: x.r)
+    }
+
+    static func cluster(_ x: CalibrateFaults.Reader) -> FaultSection {
+        // ICC = sd_c² / (sd_c² + 1) for unit noise 1.
+        let pts = x.cells("components[0].sd").map { (x: $0.x * $0.x / ($0.x * $0.x + 1), cell: $0.cell) }
+        let top = pts.last?.cell
+        let lesson = "Analysing a cluster-randomised test per unit ignores the intra-cluster correlation: with clusters of 20 and ICC \(String(format: "%.2f", pts.last?.x ?? 0)) the unit-level test rejects a true null in \(x.pct(top.flatMap { x.value($0, "naive", .rejectionRate) })) of replications (design-effect prediction \(String(format: "%.1f%%", 100 * ClusterDesign.predictedUnitLevelFPR(icc: pts.last?.x ?? 0, clusterSize: 20)))). Cluster means hold \(x.pct(top.flatMap { x.value($0, "cluster", .rejectionRate) })) and CR2 \(x.pct(top.flatMap { x.value($0, "cr2", .rejectionRate) }))."
+        let chart = CalibrationChart(title: "Cluster randomisation: FPR against the ICC", xLabel: "intra-cluster correlation", yLabel: "false-positive rate",
+                                     series: [x.series("unit-level", pts, "naive", .rejectionRate), x.series("cluster means", pts, "cluster", .rejectionRate),
+                                              x.series("CR2", pts, "cr2", .rejectionRate),
+                                              CalibrationSeries(name: "predicted unit-level", points: pts.map { CalibrationPoint(x: $0.x, y: ClusterDesign.predictedUnitLevelFPR(icc: $0.x, clusterSize: 20)) }, isTruth: true)],
+                                     references: [CalibrationReference(value: 0.05, label: "α = 0.05")],
+                                     caption: "Share of A/A replications rejected (±2 MCSE); dashed: 2[1 − Φ(1.96/√(1 + 19·ICC))].")
+        let coverage = CalibrationChart(title: "Cluster randomisation: coverage against the ICC", xLabel: "intra-cluster correlation", yLabel: "coverage",
+                                        series: [x.series("unit-level", pts, "naive", .coverage), x.series("cluster means", pts, "cluster", .coverage),
+                                                 x.series("CR2", pts, "cr2", .coverage)],
+                                        references: [CalibrationReference(value: 0.95, label: "0.95")],
+                                        caption: "Share of 95% intervals that contain the truth (±2 MCSE).")
+        return FaultSection(title: "Cluster randomisation", lesson: lesson, charts: [chart, coverage], result: x.r)
+    }
+
+    static func interference(_ x: CalibrateFaults.Reader) -> FaultSection {
+        let unit = x.cells("population.clusters.graph.within_share") { x.factor($0, "design").contains("fixed_split") }
+        let cluster = x.cells("population.clusters.graph.within_share") { x.factor($0, "design").contains("cluster") }
+        let half = cluster.first { abs($0.x - 0.5) < 1e-9 }?.cell
+        let lesson = "With spillover to neighbours (direct effect 1, spillover 2, total effect 3), randomising users estimates only the direct effect: bias \(x.fmt(unit.first.flatMap { x.value($0.cell, "dim", .bias) })) whatever the graph (theory −2). Randomising clusters recovers the share of the spillover that stays inside clusters: bias \(x.fmt(half.flatMap { x.value($0, "dim", .bias) })) at w = 0.5 (theory −1), shrinking to 0 as w → 1."
+        let chart = CalibrationChart(title: "Interference: bias against the within-cluster share of neighbours", xLabel: "within-cluster share w", yLabel: "bias against the total effect",
+                                     series: [x.series("unit randomisation", unit, "dim", .bias), x.series("cluster randomisation", cluster, "dim", .bias),
+                                              CalibrationSeries(name: "theory −γ", points: unit.map { CalibrationPoint(x: $0.x, y: -2) }, isTruth: true),
+                                              CalibrationSeries(name: "theory −γ(1 − w)", points: cluster.map { CalibrationPoint(x: $0.x, y: -2 * (1 - $0.x)) }, isTruth: true)],
+                                     references: [CalibrationReference(value: 0, label: "no bias")],
+                                     caption: "Mean estimate minus the total effect 3 (±2 MCSE); dashed: theory (ORACLES §10.3).")
+        return FaultSection(title: "Network interference", lesson: lesson, charts: [chart], result: x.r)
+    }
+
+    static func bandit(_ x: CalibrateFaults.Reader) throws -> FaultSection {
+        let pts = x.cells("population.units")
+        let logPts = pts.map { (x: Foundation.log($0.x), cell: $0.cell) }
+        let c = try BanditAllocator.laiRobbinsConstant(bernoulliMeans: [0.10, 0.12])
+        let top = pts.last
+        let lesson = "Thompson sampling (daily batches, 1% floor) on 10% vs 12% conversion loses \(x.fmt(top.flatMap { x.value($0.cell, "regret", .regret) })) conversions over T = \(Int(top?.x ?? 0)) users, against T·Δ/2 = \(Int((top?.x ?? 0) * 0.01)) for a 50/50 split; the Lai–Robbins rate C·ln T with C = \(String(format: "%.2f", c)) is \(String(format: "%.0f", c * Foundation.log(top?.x ?? 1))) there — a statement about regret/ln T as T → ∞ for uniformly good policies, not a bound at finite T, and at these horizons the regret is \((top.flatMap { x.value($0.cell, "regret", .regret)?.estimate } ?? 0) < c * Foundation.log(top?.x ?? 1) ? "below" : "above") it. The naive z-interval of the arm difference covers \(x.pct(top.flatMap { x.value($0.cell, "naive", .coverage) })) and the IPW interval \(x.pct(top.flatMap { x.value($0.cell, "ipw", .coverage) }))."
+        let regret = CalibrationChart(title: "Thompson sampling: regret against ln T", xLabel: "ln T (users)", yLabel: "cumulative regret (conversions)",
+                                      series: [x.series("Thompson sampling", logPts, "regret", .regret),
+                                               CalibrationSeries(name: "Lai–Robbins C·ln T", points: logPts.map { CalibrationPoint(x: $0.x, y: c * $0.x) }, isTruth: true),
+                                               CalibrationSeries(name: "50/50 split T·Δ/2", points: logPts.map { CalibrationPoint(x: $0.x, y: Foundation.exp($0.x) * 0.01) }, isTruth: true)],
+                                      caption: "Mean regret Σ_a n_a(μ* − μ_a) (±2 MCSE).")
+        let coverage = CalibrationChart(title: "After the bandit: coverage of the arm difference", xLabel: "ln T (users)", yLabel: "coverage",
+                                        series: [x.series("naive z-interval", logPts, "naive", .coverage), x.series("IPW with the logged weights", logPts, "ipw", .coverage)],
+                                        references: [CalibrationReference(value: 0.95, label: "0.95")],
+                                        caption: "Share of 95% intervals that contain the true difference 0.02 (±2 MCSE).")
+        return FaultSection(title: "Bandits", lesson: lesson, charts: [regret, coverage], result: x.r)
+    }
+}
