@@ -28,6 +28,22 @@ public struct ComparisonOutcome: Sendable, Equatable {
     /// Bot filtering: the share of the considered units the activity rule removed at the stopping look.
     public var excludedShare: Double = 0
 
+    /// The outcome of a method whose result carries optional fields: `ok` with them when the
+    /// status is `ok` and the estimate, SE and p-value exist (the statistic defaults to
+    /// estimate/SE, a missing bound to ∓∞); otherwise failed with the status (`invalid_statistics`
+    /// when an `ok` result lacks a field).
+    static func from(status: AnalysisStatus, estimate: Double?, standardError: Double?, lower: Double?, upper: Double?,
+                     statistic: Double?, pValue: Double?, significant: Bool, look: Int, n: Int) -> ComparisonOutcome {
+        guard status == .ok, let estimate, let standardError, let pValue else {
+            return .failed(status == .ok ? .invalidStatistics : status, look: look, n: n)
+        }
+        var o = ComparisonOutcome(status: .ok, estimate: estimate, standardError: standardError, lower: lower ?? -.infinity,
+                                  upper: upper ?? .infinity, pValue: pValue, rejected: significant, stopLook: look, sampleSize: n,
+                                  finalPValue: pValue, varianceReduction: 0)
+        o.statistic = statistic ?? estimate / standardError
+        return o
+    }
+
     static func failed(_ s: AnalysisStatus, look: Int, n: Int) -> ComparisonOutcome {
         ComparisonOutcome(status: s, estimate: 0, standardError: 0, lower: 0, upper: 0, pValue: 1, rejected: false,
                           stopLook: look, sampleSize: n, finalPValue: 1, varianceReduction: 0)
@@ -279,11 +295,8 @@ public struct ReplicationEngine: Sendable {
         let sums = stats.groups[k], owners = stats.groupArms[k], width = stats.metrics
         let control = Set(c.groups[0].arms), treatment = Set(c.groups[1].arms)
         func outcome(status: AnalysisStatus, estimate: Double?, se: Double?, lower: Double?, upper: Double?, statistic: Double?, p: Double?, significant: Bool) -> ComparisonOutcome {
-            guard status == .ok, let estimate, let se, let p else { return .failed(status == .ok ? .invalidStatistics : status, look: k + 1, n: n) }
-            var o = ComparisonOutcome(status: .ok, estimate: estimate, standardError: se, lower: lower ?? -.infinity, upper: upper ?? .infinity,
-                                      pValue: p, rejected: significant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
-            o.statistic = statistic ?? estimate / se
-            return o
+            .from(status: status, estimate: estimate, standardError: se, lower: lower, upper: upper, statistic: statistic,
+                  pValue: p, significant: significant, look: k + 1, n: n)
         }
         if a.spec.method == .clusterRobust {
             var cs: [ClusterSummary] = [], ts: [ClusterSummary] = []
@@ -351,11 +364,8 @@ public struct ReplicationEngine: Sendable {
                                                alpha: a.spec.alpha, alternative: a.spec.alternative)
             (status, estimate, se, lower, upper, statistic, pValue, significant) = (r.status, r.estimate, r.standardError, r.lower, r.upper, r.statistic, r.pValue, r.isSignificant)
         }
-        guard status == .ok, let est = estimate, let se, let p = pValue else { return .failed(status, look: k + 1, n: n) }
-        var o = ComparisonOutcome(status: .ok, estimate: est, standardError: se, lower: lower ?? -.infinity, upper: upper ?? .infinity,
-                                  pValue: p, rejected: significant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
-        o.statistic = statistic ?? est / se
-        return o
+        return .from(status: status, estimate: estimate, standardError: se, lower: lower, upper: upper, statistic: statistic,
+                     pValue: pValue, significant: significant, look: k + 1, n: n)
     }
 
     /// The novelty check at look k: per day since exposure, Welch's comparison of the unit-days
@@ -376,10 +386,7 @@ public struct ReplicationEngine: Sendable {
             if control.n > 0 || treatment.n > 0 { byAge.append((Double(age), control, treatment)) }
         }
         let r = try NoveltyTrend.test(byAge: byAge, alpha: a.spec.alpha, alternative: a.spec.alternative)
-        guard r.status == .ok, let b = r.slope, let se = r.standardError, let p = r.pValue else { return .failed(r.status, look: k + 1, n: n) }
-        var o = ComparisonOutcome(status: .ok, estimate: b, standardError: se, lower: -.infinity, upper: .infinity, pValue: p,
-                                  rejected: r.isSignificant, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
-        o.statistic = r.statistic ?? b / se
-        return o
+        return .from(status: r.status, estimate: r.slope, standardError: r.standardError, lower: nil, upper: nil, statistic: r.statistic,
+                     pValue: r.pValue, significant: r.isSignificant, look: k + 1, n: n)
     }
 }
