@@ -541,7 +541,7 @@ enum ScenarioSchema {
             var estimand = Estimand.absolute
             if let e = o.optional("estimand") {
                 guard let x = Estimand(rawValue: try e.string()) else { throw e.fail("expected absolute or relative") }
-                if method.isSampleRatioCheck || method == .noveltyTrend || method.analysesGroups || method.isAdaptive || method == .deltaRatio, x == .relative {
+                if method.isSampleRatioCheck || method == .noveltyTrend || method.analysesGroups || method.isAdaptive || method == .deltaRatio || method == .summedLifts, x == .relative {
                     throw e.fail("\(method.rawValue) estimates an absolute difference only")
                 }
                 estimand = x
@@ -555,7 +555,7 @@ enum ScenarioSchema {
             var policy = StoppingPolicy.fixedHorizon
             if let p = o.optional("policy") {
                 policy = try self.policy(p)
-                if method.isSampleRatioCheck || method == .noveltyTrend || method.analysesGroups || method.isAdaptive, policy != .fixedHorizon, policy != .naivePeeking {
+                if method.isSampleRatioCheck || method == .noveltyTrend || method.analysesGroups || method.isAdaptive || method == .summedLifts, policy != .fixedHorizon, policy != .naivePeeking {
                     throw p.fail("the srm check supports the fixed and naive policies only")
                 }
                 switch policy {
@@ -704,6 +704,8 @@ enum ScenarioSchema {
         case (.ipw, .binary), (.ipw, .distribution), (.regret, .binary), (.regret, .distribution),
              (.periodStratified, .binary), (.periodStratified, .distribution):
             guard !metric.isDaily else { throw v.fail("\(method.rawValue) analyses a metric observed once") }
+        case (.summedLifts, .distribution):
+            guard !metric.isDaily else { throw v.fail("summed_lifts analyses a metric observed once") }
         case (.clusterRobust, .binary), (.clusterRobust, .distribution), (.panelHAC, .binary), (.panelHAC, .distribution):
             guard !metric.isDaily else { throw v.fail("\(method.rawValue) analyses a metric observed once") }
         case (.noveltyTrend, .binary), (.noveltyTrend, .distribution):

@@ -155,6 +155,11 @@ public enum AnalysisMethod: String, CaseIterable, Equatable, Sendable {
     /// Adaptive designs: each period's difference in means combined with weights n_p/N (the
     /// Analysis module's `AdaptiveEstimation.stratifiedByPeriod`), normal CI.
     case periodStratified = "period_stratified"
+    /// A launch programme (`launched_features`): the sum of the shipped features' individual test
+    /// estimates, SE √Σ SE_f² treating them as independent, normal CI (the Analysis module's
+    /// `ProgrammeLift.sum`) — what a team reports as its quarter's impact. Its bias against the
+    /// holdout truth is the overstatement.
+    case summedLifts = "summed_lifts"
 }
 
 extension AnalysisMethod {
@@ -166,7 +171,7 @@ extension AnalysisMethod {
         case .studentT: return .studentT
         case .cuped: return .cuped
         case .deltaRatio: return .deltaRatio
-        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC, .ipw, .regret, .srmPeriods, .periodStratified: return nil
+        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC, .ipw, .regret, .srmPeriods, .periodStratified, .summedLifts: return nil
         }
     }
 
@@ -294,4 +299,7 @@ public enum Measure: String, CaseIterable, Codable, Sendable {
     case regret
     /// Bandits (`method: regret`): the share of replications whose final allocation favours the best arm.
     case bestArmRate = "best_arm_rate"
+    /// Truths random per replication (a launch programme's shipped features): the mean of the
+    /// replications' true values, beside which `bias` is read.
+    case meanTruth = "mean_truth"
 }

@@ -782,3 +782,21 @@ func transpose(_ m: [[Double]]) -> [[Double]] {
         #expect(single.status == .insufficientSample && single.pValue == nil && !single.flagged)
     }
 }
+
+/// ProgrammeLift.sum on a hand-worked case: 0.1 + 0.2 with SEs 0.03 and 0.04 is 0.3 with SE 0.05,
+/// z = 6, p = 2·Q(6) = 1.973175290075389e-09 (scipy: 2 * norm.sf(6)).
+@Suite struct ProgrammeLiftTests {
+    @Test func handWorked() throws {
+        let r = try ProgrammeLift.sum(estimates: [0.1, 0.2], standardErrors: [0.03, 0.04])
+        #expect(r.status == .ok && abs((r.estimate ?? 0) - 0.3) < 1e-15 && abs((r.standardError ?? 0) - 0.05) < 1e-15)
+        #expect(abs((r.statistic ?? 0) - 6) < 1e-12)
+        #expect(abs((r.pValue ?? 1) - 1.973175290075389e-09) < 1e-18)
+        #expect(abs((r.lower ?? 0) - (0.3 - 1.9599639845400545 * 0.05)) < 1e-12 && abs((r.upper ?? 0) - (0.3 + 1.9599639845400545 * 0.05)) < 1e-12)
+        #expect(r.isSignificant)
+        let none = try ProgrammeLift.sum(estimates: [], standardErrors: [])
+        #expect(none.status == .ok && none.estimate == 0 && none.pValue == 1 && !none.isSignificant)
+        #expect(try ProgrammeLift.sum(estimates: [0.1], standardErrors: [0]).status == .zeroVariance)
+        #expect(try ProgrammeLift.sum(estimates: [.nan], standardErrors: [0.1]).status == .invalidStatistics)
+        #expect(throws: AnalysisError.self) { try ProgrammeLift.sum(estimates: [0.1], standardErrors: []) }
+    }
+}

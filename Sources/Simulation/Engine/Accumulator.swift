@@ -25,6 +25,11 @@ public struct LookStatistics: Equatable {
     /// Daily metrics with a novelty check: per look, the unit-day statistics by day since
     /// exposure (`ageSums[look][(age * arms + arm) * metrics + metric]`).
     public var ageSums: [[MomentStatistic]] = []
+    /// Metrics whose truth is random per replication (``OutcomeComponent/truthPerReplication``):
+    /// per metric index, this replication's true arm means at each look.
+    public var replicationArmMeans: [Int: [[Double]]] = [:]
+    /// A launch programme's features in this replication (``LaunchProgramme``), for `summed_lifts`.
+    public var launches: [LaunchRecord] = []
 
     /// The sums of `metric` in `arm` at `look`.
     public func sums(look: Int, arm: Int, metric: Int) -> MomentStatistic { sums[(look * arms + arm) * metrics + metric] }

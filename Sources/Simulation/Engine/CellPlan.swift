@@ -368,6 +368,11 @@ public struct PlannedAnalysis: Sendable {
                 throw SimulationError(keyPath: "analyses.\(spec.id).method", "\(spec.method.rawValue) reads the allocation log of an adaptive design: it needs design: {kind: bandit}")
             }
         }
+        if spec.method == .summedLifts {
+            guard let mi = metricIndex, generators[mi].adjustments.contains(where: { $0 is any LaunchProgramme }) else {
+                throw SimulationError(keyPath: "analyses.\(spec.id).method", "summed_lifts sums a launch programme's shipped tests: give its metric a component {kind: launched_features}")
+            }
+        }
         armMeans = spec.method == .regret ? metricIndex.map { PlannedAnalysis.armMeans(generator: generators[$0], study: study) } ?? [] : []
         if spec.method == .noveltyTrend {
             // The slope of the per-age effect has no closed-form truth here: rejection rates only.
@@ -536,6 +541,15 @@ public struct PlannedComparison: Sendable {
     public func truth(atLook k: Int) -> Double? {
         guard let t = truthByLook, !t.isEmpty else { return nil }
         return t[min(max(k, 0), t.count - 1)]
+    }
+
+    /// The contrast's true value for given arm means (a replication's own, when its truth is
+    /// random): each group's sign as the arm's coefficient, as in the planned truth.
+    func truth(armMeans means: [Double], estimand: Estimand) -> Double? {
+        guard groups.count == 2 else { return nil }
+        var c = [Double](repeating: 0, count: means.count)
+        for g in groups { for arm in g.arms where arm < c.count { c[arm] = g.weight < 0 ? -1 : 1 } }
+        return PlannedAnalysis.truth(c, means, estimand: estimand)
     }
 
     /// Whether the truth is the same at every look.

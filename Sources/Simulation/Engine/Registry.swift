@@ -126,6 +126,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(design: "switchback", SwitchbackDesign.make)
         register(design: "cluster", ClusterDesign.make)
         register(design: "bandit", BanditDesign.make)
+        register(design: "holdout", LongTermHoldout.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
         register(fault: "broken_stickiness", BrokenStickiness.make)
@@ -136,6 +137,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(component: "carryover", Carryover.make)
         register(component: "interference", Interference.make)
         register(component: "cluster_effect", ClusterEffect.make)
+        register(component: "launched_features", LaunchedFeatures.make)
     }
 
     public func register(design kind: String, _ make: @escaping DesignMaker) { lock.lock(); designs[kind] = make; lock.unlock() }

@@ -27,6 +27,9 @@ public struct ComparisonOutcome: Sendable, Equatable {
     public var chanceToBeat: Double? = nil
     /// Bot filtering: the share of the considered units the activity rule removed at the stopping look.
     public var excludedShare: Double = 0
+    /// The true value of this replication when it is random per replication (a launch
+    /// programme's shipped features); nil when the cell's planned truth applies.
+    public var replicationTruth: Double? = nil
 
     /// The outcome of a method whose result carries optional fields: `ok` with them when the
     /// status is `ok` and the estimate, SE and p-value exist (the statistic defaults to
@@ -130,7 +133,13 @@ public struct ReplicationEngine: Sendable {
         var out: [ComparisonOutcome] = []
         var srmFlagged: [String: Bool] = [:]
         for a in plan.analyses {
-            for c in a.comparisons { out.append(try analyse(a, c, stats: stats)) }
+            for c in a.comparisons {
+                var o = try analyse(a, c, stats: stats)
+                if o.status == .ok, let mi = a.metricIndex, let means = stats.replicationArmMeans[mi], o.stopLook >= 1, o.stopLook <= means.count {
+                    o.replicationTruth = c.truth(armMeans: means[o.stopLook - 1], estimand: a.spec.estimand)
+                }
+                out.append(o)
+            }
             if a.spec.method.isSampleRatioCheck, let last = out.last { srmFlagged[a.spec.id] = last.status == .ok && last.rejected }
         }
         // An SRM guard: a guarded analysis does not ship when its check flagged.
@@ -230,6 +239,14 @@ public struct ReplicationEngine: Sendable {
         if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         if spec.method.analysesGroups { return try groupMethod(look: k, a, c, stats: stats) }
         if spec.method == .ipw || spec.method == .regret || spec.method == .periodStratified { return try adaptive(look: k, a, c, stats: stats) }
+        if spec.method == .summedLifts {
+            // The quarter's impact as reported: the shipped features' test estimates, summed.
+            let shipped = stats.launches.filter(\.shipped)
+            let r = try ProgrammeLift.sum(estimates: shipped.map(\.estimate), standardErrors: shipped.map(\.standardError),
+                                          alpha: spec.alpha, alternative: spec.alternative)
+            return .from(status: r.status, estimate: r.estimate, standardError: r.standardError, lower: r.lower, upper: r.upper,
+                         statistic: r.statistic, pValue: r.pValue, significant: r.isSignificant, look: k + 1, n: shipped.count)
+        }
         guard let mi = a.metricIndex, let test = spec.method.metricTest else { return .failed(.invalidStatistics, look: k + 1, n: 0) }
         let unitLevel = stats.unitLevel[spec.id]
         // Group level: each cluster / region × window logged in a single arm is one observation

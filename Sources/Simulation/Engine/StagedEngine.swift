@@ -115,6 +115,11 @@ extension ReplicationEngine {
             lo = hi
         }
         var out = acc.looks(periods)
+        // Truths random per replication: the arm means of this replication's started components.
+        for (m, g) in gens.enumerated() where g.adjustments.contains(where: \.truthPerReplication) {
+            out.replicationArmMeans[m] = PlannedAnalysis.armMeansByLook(generator: g, study: study, looks: plan.looks)
+            for c in g.adjustments { if let p = c as? any LaunchProgramme { out.launches += p.launches } }
+        }
         let log = design.allocationLog
         if !log.isEmpty {
             out.periodSums = acc.sums

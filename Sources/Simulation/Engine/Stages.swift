@@ -167,6 +167,11 @@ public protocol OutcomeComponent: Sendable {
     var needsStart: Bool { get }
     /// The component for one replication (the default: itself).
     func started(_ context: ReplicationContext, stream: RandomStream) -> any OutcomeComponent
+    /// Whether the started component's effect is itself random per replication (which launched
+    /// features shipped); then each replication's truth is computed from its started components
+    /// (``ComparisonOutcome/replicationTruth``: the contrast of the arm means over the units of
+    /// the look) and results report `mean_truth`. The unstarted component adds nothing.
+    var truthPerReplication: Bool { get }
 }
 
 extension OutcomeComponent {
@@ -176,6 +181,7 @@ extension OutcomeComponent {
     public func transform(_ y: Double, _ x: Double, unit: UnitContext, stream: RandomStream) -> (y: Double, x: Double) { (y, x) }
     public var needsStart: Bool { false }
     public func started(_ context: ReplicationContext, stream: RandomStream) -> any OutcomeComponent { self }
+    public var truthPerReplication: Bool { false }
 }
 
 /// A fault acts between the truth and what the analysis sees: it edits what is logged

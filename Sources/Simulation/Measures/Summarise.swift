@@ -32,9 +32,13 @@ enum Summarise {
             let twoSided = a.spec.alternative == .twoSided
             // The truth of a replication is the estimand at the look where it stopped (the
             // same at every look unless the metric is observed day by day).
-            let truths = c.truthIsConstant ? ok.map { _ in truth } : ok.map { c.truth(atLook: $0.stopLook - 1) ?? truth }
-            let errors = c.truthIsConstant ? est : zip(est, truths).map { $0 - $1 }
-            let reference = c.truthIsConstant ? truth : 0
+            // A truth random per replication (a launch programme) is each replication's own.
+            let perReplication = ok.contains { $0.replicationTruth != nil }
+            let constant = c.truthIsConstant && !perReplication
+            let truths = constant ? ok.map { _ in truth } : ok.map { $0.replicationTruth ?? c.truth(atLook: $0.stopLook - 1) ?? truth }
+            let errors = constant ? est : zip(est, truths).map { $0 - $1 }
+            let reference = constant ? truth : 0
+            if perReplication { add(.meanTruth, PerformanceMeasures.mean(truths)) }
             add(.coverage, PerformanceMeasures.proportion(zip(ok, truths).filter { $0.lower <= $1 && $1 <= $0.upper }.count, of: ok.count))
             add(.bias, PerformanceMeasures.bias(errors, truth: reference))
             if let longRun = c.longRunTruth { add(.biasLongRun, PerformanceMeasures.bias(est, truth: longRun)) }
