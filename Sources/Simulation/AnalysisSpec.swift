@@ -299,6 +299,11 @@ public enum Measure: String, CaseIterable, Codable, Sendable {
     case regret
     /// Bandits (`method: regret`): the share of replications whose final allocation favours the best arm.
     case bestArmRate = "best_arm_rate"
+    /// Bandits (`method: regret` with several looks): the mean slope of the regret against ln T
+    /// between the first and the last look, (R_K − R_1)/ln(n_K/n_1); Lai & Robbins (1985): it
+    /// tends to at least C = Σ_i Δ_i/KL(p_i‖p*) for a uniformly good policy, and Thompson
+    /// sampling attains C (Kaufmann, Korda & Munos 2012).
+    case regretSlope = "regret_slope"
     /// Truths random per replication (a launch programme's shipped features): the mean of the
     /// replications' true values, beside which `bias` is read.
     case meanTruth = "mean_truth"

@@ -66,6 +66,24 @@ import Testing
         #expect(record.comparisons[3].pValue == srm.pValue && record.comparisons[3].rejected == srm.flagged)
     }
 
+    /// With several looks the regret outcome's statistic is its slope against ln T between the
+    /// first and the last look, (R_K − R_1)/ln(n_K/n_1), from the looks' counts; one look gives NaN.
+    @Test func regretSlopeFromTheLooks() throws {
+        var st = Self.study()
+        st.looks = .everyDays(7)
+        let plan = try CellPlan(study: st, scenarioID: "b", cellIndex: 0)
+        let engine = ReplicationEngine(plan: plan)
+        let stats = try engine.observe(replication: 2, table: ColumnTable())
+        let record = try engine.analyse(stats)
+        let k = stats.looks - 1
+        #expect(k == 1)
+        let r1 = Double(stats.counts[0]) * 0.05, rK = Double(stats.counts[k * 2]) * 0.05
+        let n1 = Double(stats.counts[0] + stats.counts[1]), nK = Double(stats.counts[k * 2] + stats.counts[k * 2 + 1])
+        #expect(abs(record.comparisons[1].statistic - (rK - r1) / log(nK / n1)) < 1e-9)
+        let single = try ReplicationEngine(plan: try CellPlan(study: Self.study(), scenarioID: "b", cellIndex: 0))
+        #expect(try single.analyse(single.observe(replication: 2, table: ColumnTable())).comparisons[1].statistic.isNaN)
+    }
+
     @Test func entryIsChecked() {
         let s = Self.study()
         func message(_ p: [String: ComponentValue]) -> String {

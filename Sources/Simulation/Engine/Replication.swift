@@ -362,8 +362,15 @@ public struct ReplicationEngine: Sendable {
             for arm in 0..<arms { regret += Double(counts[arm]) * (best - a.armMeans[arm]) }
             let w = stats.allocation[last]
             let favoured = w.indices.max { w[$0] < w[$1] } ?? 0
-            return ComparisonOutcome(status: .ok, estimate: regret, standardError: 0, lower: regret, upper: regret, pValue: 1,
-                                     rejected: a.armMeans[favoured] == best, stopLook: k + 1, sampleSize: n, finalPValue: 1, varianceReduction: 0)
+            var o = ComparisonOutcome(status: .ok, estimate: regret, standardError: 0, lower: regret, upper: regret, pValue: 1,
+                                      rejected: a.armMeans[favoured] == best, stopLook: k + 1, sampleSize: n, finalPValue: 1, varianceReduction: 0)
+            // The regret's slope against ln T between the first look and this one (the statistic
+            // of a regret outcome; NaN with one look): (R_k − R_1) / ln(n_k / n_1).
+            let n1 = (0..<arms).reduce(0) { $0 + stats.counts[$1] }
+            var r1 = 0.0
+            for arm in 0..<arms { r1 += Double(stats.counts[arm]) * (best - a.armMeans[arm]) }
+            o.statistic = k > 0 && n1 > 0 && n > n1 ? (regret - r1) / Foundation.log(Double(n) / Double(n1)) : .nan
+            return o
         }
         guard c.groups.count == 2, c.groups[0].arms.count == 1, c.groups[1].arms.count == 1 else { return .failed(.invalidStatistics, look: k + 1, n: n) }
         let width = stats.metrics

@@ -20,6 +20,8 @@ enum Summarise {
         if a.spec.method == .regret {
             add(.regret, PerformanceMeasures.mean(ok.map(\.estimate)))
             add(.bestArmRate, PerformanceMeasures.proportion(ok.filter(\.rejected).count, of: ok.count))
+            let slopes = ok.map(\.statistic).filter(\.isFinite)
+            if !slopes.isEmpty { add(.regretSlope, PerformanceMeasures.mean(slopes)) }
             return ComparisonSummary(analysis: a.spec.id, comparison: c.label, method: a.spec.method.rawValue, policy: a.spec.policy.name,
                                      truth: nil, replications: ok.count, failed: failed, measures: values,
                                      pValueHistogram: [Int](repeating: 0, count: 20), rejectionsByLook: [Int](repeating: 0, count: looks), estimand: nil)
