@@ -11,9 +11,10 @@ struct CalibrateDesigns: AsyncParsableCommand {
         abstract: "Run the designs calibration and write designs.{md,html,csv,json}.",
         discussion: """
         Runs every scenario in scenarios/calibration/designs/ (switchback, cluster randomisation, interference, \
-        bandits) and writes one report with a section per design: its lesson, with the numbers behind it, and its \
+        bandits, long-term holdout) and writes one report with a section per design: its lesson, with the numbers behind it, and its \
         charts: FPR against phi and L for switchbacks, FPR against the ICC for clusters, bias against w for \
-        interference, regret against ln T for bandits, and the coverage of naive against valid intervals. \
+        interference, regret against ln T for bandits, bias against the novelty share for a long-term holdout, and \
+        the coverage of naive against valid intervals. \
         Exit codes: 0 done, 2 bad input.
         """)
 
@@ -58,8 +59,9 @@ struct CalibrateDesigns: AsyncParsableCommand {
         case "calibration.designs.cluster": return cluster(reader)
         case "calibration.designs.interference": return interference(reader)
         case "calibration.designs.bandit": return try bandit(reader)
+        case "calibration.designs.holdout": return try holdout(reader)
         default:
-            printError("error: \(r.file): scenario \(r.scenario) is not one of the designs calibration's (calibration.designs.switchback, …cluster, …interference, …bandit)")
+            printError("error: \(r.file): scenario \(r.scenario) is not one of the designs calibration's (calibration.designs.switchback, …cluster, …interference, …bandit, …holdout)")
             throw ExitCode(2)
         }
     }
@@ -134,5 +136,34 @@ struct CalibrateDesigns: AsyncParsableCommand {
                                         references: [CalibrationReference(value: 0.95, label: "0.95")],
                                         caption: "Share of 95% intervals that contain the true difference 0.02 (±2 MCSE).")
         return FaultSection(title: "Bandits", lesson: lesson, charts: [regret, coverage], result: x.r)
+    }
+
+    static func holdout(_ x: CalibrateFaults.Reader) throws -> FaultSection {
+        let pts = x.cells("components[0].novelty.share")
+        // The closed form from the scenario's own component (the same parameters in every cell but the share).
+        let scenario = try Scenario.load(path: x.r.file)
+        guard let base = scenario.cellInputs(replications: nil, seed: nil).first?.study,
+              let component = base.components.first?.component as? LaunchedFeatures else {
+            printError("error: \(x.r.file): the holdout calibration needs a launched_features component")
+            throw ExitCode(2)
+        }
+        func theory(_ share: Double) -> (overstatement: Double, truth: Double, shipped: Double) {
+            LaunchedFeatures(arm: component.arm, count: component.count, everyDays: component.everyDays, testDays: component.testDays,
+                             usersPerArm: component.usersPerArm, effectMean: component.effectMean, effectSD: component.effectSD,
+                             noveltyShare: share, noveltyInitial: component.noveltyInitial, halfLife: component.halfLife, alpha: component.alpha,
+                             readoutDay: component.readoutDay, mean: component.mean, sd: component.sd).expected(readoutDays: base.population.days)
+        }
+        let first = pts.first, last = pts.last
+        let lesson = "Summing the lifts of the features a team shipped overstates what they deliver: without novelty the sum exceeds the shipped features' true combined effect (\(x.fmt(first.flatMap { x.value($0.cell, "summed", .meanTruth) })) on average) by \(x.fmt(first.flatMap { x.value($0.cell, "summed", .bias) })) (closed form \(String(format: "%.4f", theory(first?.x ?? 0).overstatement)): shipping selects estimates that came out high, the winner's curse), and when every feature carries a fading novelty bonus by \(x.fmt(last.flatMap { x.value($0.cell, "summed", .bias) })) (closed form \(String(format: "%.4f", theory(last?.x ?? 1).overstatement))). The 5% long-term holdout measures the combined effect directly: bias \(x.fmt(first.flatMap { x.value($0.cell, "holdout", .bias) })) and \(x.fmt(last.flatMap { x.value($0.cell, "holdout", .bias) })), coverage \(x.pct(first.flatMap { x.value($0.cell, "holdout", .coverage) })) and \(x.pct(last.flatMap { x.value($0.cell, "holdout", .coverage) }))."
+        let bias = CalibrationChart(title: "Long-term holdout: bias against the share of features with novelty", xLabel: "share of features with a novelty bonus", yLabel: "bias against the shipped features' combined effect",
+                                    series: [x.series("summed shipped lifts", pts, "summed", .bias), x.series("holdout vs launched", pts, "holdout", .bias),
+                                             CalibrationSeries(name: "closed form (summed lifts)", points: pts.map { CalibrationPoint(x: $0.x, y: theory($0.x).overstatement) }, isTruth: true)],
+                                    references: [CalibrationReference(value: 0, label: "no bias")],
+                                    caption: "Mean estimate minus each replication's truth (±2 MCSE); dashed: the closed form (winner's curse plus faded novelty).")
+        let coverage = CalibrationChart(title: "Long-term holdout: coverage", xLabel: "share of features with a novelty bonus", yLabel: "coverage",
+                                        series: [x.series("summed shipped lifts", pts, "summed", .coverage), x.series("holdout vs launched", pts, "holdout", .coverage)],
+                                        references: [CalibrationReference(value: 0.95, label: "0.95")],
+                                        caption: "Share of 95% intervals that contain the replication's truth (±2 MCSE).")
+        return FaultSection(title: "Long-term holdout", lesson: lesson, charts: [bias, coverage], result: x.r)
     }
 }

@@ -57,6 +57,21 @@ import Testing
         return (over, truth)
     }
 
+    /// The component's closed form equals an independent implementation of it (``closedForm``)
+    /// and scipy's evaluation of the same formula (scripts/reference/holdout_closed_form.py:
+    /// 0.0382617464355077 / 0.11117077824054807 / 2.508184876065579 without novelty,
+    /// 0.07107923278910522 / 0.1329609525589429 / 3.2733264704376683 with share 0.3).
+    @Test func closedFormMatchesReference() throws {
+        for (share, want) in [(0.0, (0.0382617464355077, 0.11117077824054807, 2.508184876065579)),
+                              (0.3, (0.07107923278910522, 0.1329609525589429, 3.2733264704376683))] {
+            let component = try #require(Self.study(noveltyShare: share).components.first?.component as? LaunchedFeatures)
+            let got = component.expected(readoutDays: Self.days)
+            #expect(abs(got.overstatement - want.0) < 1e-12 && abs(got.truth - want.1) < 1e-12 && abs(got.shipped - want.2) < 1e-10)
+            let mine = try Self.closedForm(noveltyShare: share)
+            #expect(abs(mine.overstatement - want.0) < 1e-12 && abs(mine.truth - want.1) < 1e-12)
+        }
+    }
+
     /// Units are held out exactly when the ruleset's holdout holds their id; about 5% are.
     @Test func assignmentIsTheRulesetHoldout() throws {
         let st = Self.study(noveltyShare: 0, units: 20_000)

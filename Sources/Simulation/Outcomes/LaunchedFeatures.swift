@@ -118,6 +118,38 @@ public struct LaunchedFeatures: OutcomeComponent, LaunchProgramme {
 
     public func constantShift(forArm a: Int) -> MeanShift? { a == arm ? nil : MeanShift() }
 
+    /// The programme's expected overstatement by the summed lifts, its expected truth and the
+    /// expected number of features shipped, in closed form, for a readout of `readoutDays` days with
+    /// equal traffic per day. With SE = σ√(2/n) (known), est_f ~ N(μ_e, σ_e²) marginally, μ_e =
+    /// m + νḡ, σ_e² = s² + SE², shipping when est_f > c = z_{1−α/2}·SE, and a = (c − μ_e)/σ_e
+    /// (normal regressions of θ_f and τ_f on est_f):
+    ///
+    ///     E[1{ship}(est − θ)] = (SE²/σ_e)·φ(a),   E[1{ship}·τ] = m·Q(a) + (s²/σ_e)·φ(a),
+    ///
+    /// so the overstatement Σ_f E[1{ship}(est_f − τ_f − ν r_f)] adds ν(ḡ − r_f)·Q(a) per feature and
+    /// the truth Σ_f E[1{ship}(τ_f + ν r_f)] adds ν r_f·Q(a), r_f the mean of 2^(−(D + d − S_f)/h)
+    /// over the readout days d; each averaged over the novelty flag (Lee & Shen 2018 for the
+    /// winner's-curse term).
+    public func expected(readoutDays: Int) -> (overstatement: Double, truth: Double, shipped: Double) {
+        let se = sd * (2.0 / Double(usersPerArm)).squareRoot(), sigmaE = (effectSD * effectSD + se * se).squareRoot()
+        let c = ((try? Normal.standard.inverseSurvival(alpha / 2)) ?? .nan) * se
+        let g = testWindowFactor
+        var over = 0.0, truth = 0.0, shipped = 0.0
+        for f in 0..<count {
+            let ship = Double(f) * everyDays + testDays
+            let days = max(readoutDays, 1)
+            let r = (0..<days).reduce(0.0) { $0 + Foundation.pow(2, -(readoutDay + Double($1) - ship) / halfLife) } / Double(days)
+            for (nu, weight) in [(0.0, 1 - noveltyShare), (noveltyInitial, noveltyShare)] where weight > 0 {
+                let a = (c - (effectMean + nu * g)) / sigmaE
+                let phi = Normal.standard.density(a), q = Normal.standard.sf(a)
+                over += weight * (se * se / sigmaE * phi + nu * (g - r) * q)
+                truth += weight * (effectMean * q + effectSD * effectSD / sigmaE * phi + nu * r * q)
+                shipped += weight * q
+            }
+        }
+        return (over, truth, shipped)
+    }
+
     /// Runs the quarter's tests on this replication's stream (feature f on child stream f).
     public func started(_ context: ReplicationContext, stream: RandomStream) -> any OutcomeComponent {
         var copy = self
