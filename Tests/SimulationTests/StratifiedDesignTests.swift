@@ -105,6 +105,51 @@ import Testing
         #expect(abs(cse.estimate - 0.1 * 0.5.squareRoot()) <= 4 * (cse.mcse ?? 0), "CUPED SE \(cse.estimate)")
     }
 
+    /// `covariate: latent` feeds the latent factor as CUPED's covariate, and `stratify:
+    /// {latent_quantiles: 4}` sums each arm within the quartile bins: both equal a direct
+    /// computation from the table's columns at the final look.
+    @Test func latentCovariateAndStrataStatisticsMatchTheColumns() throws {
+        let s = try Self.study(["method": .string("resalt"), "salts": .number(3)])
+        let plan = try CellPlan(study: s, scenarioID: "strat", cellIndex: 0)
+        let table = ColumnTable()
+        let stats = try ReplicationEngine(plan: plan).observe(replication: 0, table: table)
+        let k = plan.looks.count - 1
+        let cuped = try #require(stats.unitLevel["cuped"]), ps = try #require(stats.unitLevel["ps"])
+        let cuts = UnitStrata.latentQuantiles(4).cutPoints
+        for arm in 0..<2 {
+            var all = MomentStatistic()
+            var bins = [MomentStatistic](repeating: MomentStatistic(), count: 4)
+            for i in 0..<table.count where table.loggedArm[i] == Int32(arm) {
+                let z = table.latent[i], y = table.outcome[0][i]
+                all.add(y, covariate: z)
+                bins[cuts.filter { z >= $0 }.count].add(y, covariate: table.covariate[0][i])
+            }
+            let got = cuped.sums(look: k, arm: arm)
+            #expect(got.n == all.n && abs(got.crossSum - all.crossSum) < 1e-9 && abs(got.covariateSum - all.covariateSum) < 1e-9)
+            #expect(abs(got.covariateSumOfSquares - all.covariateSumOfSquares) < 1e-9)
+            for b in 0..<4 {
+                let g = ps.sums(look: k, stratum: b, arm: arm)
+                #expect(g.n == bins[b].n && abs(g.sum - bins[b].sum) < 1e-9, "arm \(arm) bin \(b)")
+            }
+        }
+        #expect(ps.strata == 4)
+    }
+
+    /// Without a latent factor, `covariate: latent` and latent strata are refused by the plan.
+    @Test func latentAnalysesNeedTheLatentFactor() throws {
+        var s = try Self.study(["method": .string("simple")], c: 0)
+        for (analysis, path) in [(1, "analyses.cuped.covariate"), (2, "analyses.ps.stratify")] {
+            s.analyses = [s.analyses[analysis]]
+            do {
+                _ = try CellPlan(study: s, scenarioID: "strat", cellIndex: 0)
+                Issue.record("no error for \(path)")
+            } catch {
+                #expect(error.keyPath == path && error.message.contains("shared_factor_correlation"), "\(error)")
+            }
+            s = try Self.study(["method": .string("simple")], c: 0)
+        }
+    }
+
     /// Between-bin share of Var Z for quantile bins: 2/π for q = 2 (the half-normal mean²).
     @Test func betweenShareOfQuantileBins() {
         #expect(abs(UnitStrata.betweenShare(quantiles: 2) - 2 / Double.pi) < 1e-9)
