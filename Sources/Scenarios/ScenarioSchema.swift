@@ -261,7 +261,7 @@ enum ScenarioSchema {
     static func metrics(_ v: Value) throws(ScenarioError) -> [MetricSpec] {
         var out: [MetricSpec] = []
         for item in try v.nonEmptyList() {
-            let o = try item.object(allowed: ["name", "kind", "baseline", "distribution", "denominator", "rate", "pre_period_correlation", "observe"])
+            let o = try item.object(allowed: ["name", "kind", "baseline", "distribution", "denominator", "rate", "pre_period_correlation", "shared_factor_correlation", "observe"])
             let name = try o.required("name").identifier()
             guard !out.contains(where: { $0.name == name }) else { throw try o.required("name").fail("duplicate metric name \"\(name)\"") }
             let kindValue = try o.required("kind")
@@ -304,7 +304,15 @@ enum ScenarioSchema {
                     throw try o.required("pre_period_correlation").fail("a daily metric has no pre-period value in schema 1 (use observe: once for CUPED)")
                 }
             }
-            out.append(MetricSpec(name: name, kind: kind, prePeriodCorrelation: rho, observation: observation))
+            var shared = 0.0
+            if let sf = o.optional("shared_factor_correlation") {
+                shared = try sf.double(in: 0, 1)
+                guard shared < 1 else { throw sf.fail("expected a correlation in [0, 1), got \(shared)") }
+                guard case .distribution(.normal) = kind else {
+                    throw sf.fail("the latent factor drives normal metrics only: give a continuous metric with distribution {normal: {mean, sd}}")
+                }
+            }
+            out.append(MetricSpec(name: name, kind: kind, prePeriodCorrelation: rho, sharedFactorCorrelation: shared, observation: observation))
         }
         return out
     }
@@ -519,7 +527,7 @@ enum ScenarioSchema {
         for item in try v.nonEmptyList() {
             let o = try item.object(allowed: ["id", "metric", "method", "estimand", "alpha", "alternative", "policy", "contrast",
                                               "where", "from_day", "exclude", "winsorize", "stratify", "estimand_in",
-                                              "min_deviation", "guard", "level"])
+                                              "min_deviation", "guard", "level", "covariate"])
             let id = try o.required("id").identifier()
             guard !out.contains(where: { $0.id == id }) else { throw try o.required("id").fail("duplicate analysis id \"\(id)\"") }
             let methodValue = try o.required("method")
@@ -535,7 +543,7 @@ enum ScenarioSchema {
                 guard let metric = metrics.first(where: { $0.name == name }) else {
                     throw m.fail("unknown metric \"\(name)\"; expected one of: \(metrics.map(\.name).joined(separator: ", "))")
                 }
-                try checkCompatible(method, metric, at: methodValue)
+                try checkCompatible(method, metric, at: methodValue, latentCovariate: o.has("covariate"))
                 metricName = name
             }
             var estimand = Estimand.absolute
@@ -610,7 +618,7 @@ enum ScenarioSchema {
             guard !out.isEmpty else { throw v.fail("expected at least one segment") }
             return out
         }
-        let unitLevelKeys = ["where", "from_day", "exclude", "winsorize", "stratify", "estimand_in", "level"]
+        let unitLevelKeys = ["where", "from_day", "exclude", "winsorize", "stratify", "estimand_in", "level", "covariate"]
         if method.isSampleRatioCheck {
             for k in unitLevelKeys + ["guard"] where o.has(k) {
                 throw try o.required(k).fail("the srm check counts every logged unit; \(k) applies to metric analyses")
@@ -644,8 +652,22 @@ enum ScenarioSchema {
             }
         }
         if let st = o.optional("stratify") {
-            guard let x = Stratification(rawValue: try st.string()) else { throw st.fail("expected allocation_period") }
-            options.stratify = x
+            if case .scalar = st.node.kind {
+                guard try st.string() == "allocation_period" else { throw st.fail("expected allocation_period, {latent_quantiles: q} or {segment: NAME}") }
+                options.stratify = .allocationPeriod
+            } else {
+                let value = try componentValue(st)
+                do {
+                    options.stratify = .units(try UnitStrata.parse(value, keyPath: st.path, population: population))
+                } catch {
+                    throw ScenarioError(file: st.file, keyPath: error.keyPath, message: error.message)
+                }
+            }
+        }
+        if let cv = o.optional("covariate") {
+            guard try cv.string() == "latent" else { throw cv.fail("expected latent (the population's latent factor)") }
+            guard method == .cuped else { throw cv.fail("covariate: latent is CUPED's covariate: use it with method: cuped") }
+            options.latentCovariate = true
         }
         if let g = o.optional("guard") { options.guardBy = try g.string() }
         if let l = o.optional("level") {
@@ -696,7 +718,7 @@ enum ScenarioSchema {
         }
     }
 
-    static func checkCompatible(_ method: AnalysisMethod, _ metric: MetricSpec, at v: Value) throws(ScenarioError) {
+    static func checkCompatible(_ method: AnalysisMethod, _ metric: MetricSpec, at v: Value, latentCovariate: Bool = false) throws(ScenarioError) {
         switch (method, metric.kind) {
         case (.zTest, .binary), (.welchT, .binary), (.welchT, .distribution), (.studentT, .binary),
              (.studentT, .distribution), (.deltaRatio, .ratio):
@@ -713,7 +735,7 @@ enum ScenarioSchema {
                 throw v.fail("novelty_trend regresses the daily effect on days since exposure: give metric \"\(metric.name)\" observe: daily_total or daily_mean")
             }
         case (.cuped, .binary), (.cuped, .distribution):
-            guard metric.prePeriodCorrelation > 0 else {
+            guard metric.prePeriodCorrelation > 0 || latentCovariate else {
                 throw v.fail("cuped needs a pre-period value: give metric \"\(metric.name)\" a pre_period_correlation > 0")
             }
         default:

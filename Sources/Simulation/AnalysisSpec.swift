@@ -65,6 +65,10 @@ public struct AnalysisOptions: Equatable, Sendable {
     /// A metric analysis guarded by an SRM analysis (`guard: srm`): it ships (rejects) only when
     /// that check did not flag.
     public var guardBy: String?
+    /// `covariate: latent`: the covariate of the unit-level statistics (CUPED's x) is the
+    /// population's latent factor instead of the metric's pre-period value (regression
+    /// adjustment on the covariate a stratified design balanced).
+    public var latentCovariate: Bool = false
 
     public init(segmentFilter: [String: [String]] = [:], fromDay: Double? = nil, exclude: ActivityRule? = nil,
                 winsorize: WinsorizeRule? = nil, stratify: Stratification? = nil, estimandIn: [String: [String]] = [:],
@@ -82,7 +86,7 @@ public struct AnalysisOptions: Equatable, Sendable {
 
     /// Whether the analysis needs the unit-level pass.
     public var needsUnitLevel: Bool {
-        !segmentFilter.isEmpty || fromDay != nil || exclude != nil || winsorize != nil || stratify != nil
+        !segmentFilter.isEmpty || fromDay != nil || exclude != nil || winsorize != nil || stratify != nil || latentCovariate
     }
 }
 
@@ -107,9 +111,12 @@ public struct WinsorizeRule: Equatable, Sendable {
 }
 
 /// How a stratified analysis forms its strata.
-public enum Stratification: String, Equatable, Sendable {
+public enum Stratification: Equatable, Sendable {
     /// One stratum per period between the design's allocation changes (by arrival day).
-    case allocationPeriod = "allocation_period"
+    case allocationPeriod
+    /// Strata of the units' own columns (`stratify: {latent_quantiles: q}` or `{segment:
+    /// NAME}`): the post-stratified analysis of a stratified (blocked) design.
+    case units(UnitStrata)
 }
 
 /// The statistical method of an analysis (all implemented by the `Analysis` module).

@@ -279,6 +279,13 @@ public struct PlannedAnalysis: Sendable {
                 throw SimulationError(keyPath: "analyses.\(spec.id).level", "a group-level analysis needs a metric observed once and compares each variant with the control")
             }
         }
+        let hasLatent = study.metrics.contains { $0.sharedFactorCorrelation > 0 }
+        if options.latentCovariate, !hasLatent {
+            throw SimulationError(keyPath: "analyses.\(spec.id).covariate", "covariate: latent needs the population's latent factor: give a normal metric shared_factor_correlation: c in (0, 1)")
+        }
+        if case let .units(u)? = options.stratify, u.usesLatent, !hasLatent {
+            throw SimulationError(keyPath: "analyses.\(spec.id).stratify", "latent strata need the population's latent factor: give a normal metric shared_factor_correlation: c in (0, 1)")
+        }
         if options.stratify != nil, spec.estimand == .relative {
             throw SimulationError(keyPath: "analyses.\(spec.id).stratify", "a stratified comparison estimates an absolute difference")
         }

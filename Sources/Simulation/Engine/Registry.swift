@@ -127,6 +127,7 @@ public final class StageRegistry: @unchecked Sendable {
         register(design: "cluster", ClusterDesign.make)
         register(design: "bandit", BanditDesign.make)
         register(design: "holdout", LongTermHoldout.make)
+        register(design: "stratified", StratifiedDesign.make)
         register(fault: "exposure_loss", ExposureLoss.make)
         register(fault: "latency", Latency.make)
         register(fault: "broken_stickiness", BrokenStickiness.make)

@@ -36,15 +36,20 @@ extension ReplicationEngine {
     /// metric exceeds the threshold; winsorisation caps the remaining values at quantiles of
     /// their pooled values (the Analysis module's `Winsorization.quantileCaps`, numpy's linear
     /// quantile); the activity rule is the Analysis module's `ActivityFilter`; with `stratify: allocation_period` a unit's stratum is the period between the
-    /// design's allocation changes in which it arrived.
+    /// design's allocation changes in which it arrived; with `stratify: {latent_quantiles: q}`
+    /// or `{segment: NAME}` it is the unit's ``UnitStrata`` bin; with `covariate: latent` the
+    /// covariate moments (CUPED's x) are of the latent factor.
     func unitLevelStatistics(table: ColumnTable) throws(AnalysisError) -> [String: UnitLevelStatistics] {
         var out: [String: UnitLevelStatistics] = [:]
         let arms = plan.study.experiment.variants.count
         for a in plan.analyses where a.spec.options.needsUnitLevel {
             guard let m = a.metricIndex else { continue }
             let options = a.spec.options
-            let boundaries = options.stratify == nil ? [] : plan.allocationChanges
-            let strata = boundaries.count + 1
+            let boundaries = options.stratify == .allocationPeriod ? plan.allocationChanges : []
+            var unitStratum: ((Int) -> Int)?
+            if case let .units(u)? = options.stratify { unitStratum = u.reader(table) }
+            let strata: Int
+            if case let .units(u)? = options.stratify { strata = u.count } else { strata = boundaries.count + 1 }
             let segmentFilters: [(column: UnsafeMutableBufferPointer<Int32>, allowed: [Bool])] = options.segmentFilter.sorted { $0.key < $1.key }.compactMap { attribute, levels in
                 guard let k = plan.study.population.segments.firstIndex(where: { $0.attribute == attribute }) else { return nil }
                 return (table.segmentLevels[k], plan.study.population.segments[k].levels.map { levels.contains($0) })
@@ -52,7 +57,7 @@ extension ReplicationEngine {
             let fromDay = options.fromDay ?? -.infinity
             let activity = a.exclusionMetric.map { table.outcome[$0] }
             let filter = try options.exclude.map { (x) throws(AnalysisError) in try ActivityFilter(above: x.above) }
-            let ys = table.outcome[m], xs = table.covariate[m]
+            let ys = table.outcome[m], xs = options.latentCovariate ? table.latent : table.covariate[m]
             let loggedArm = table.loggedArm, loggedDay = table.loggedDay, arrival = table.arrival
             var stats = UnitLevelStatistics(strata: strata, arms: arms,
                                             sums: [MomentStatistic](repeating: MomentStatistic(), count: plan.looks.count * strata * arms),
@@ -81,7 +86,11 @@ extension ReplicationEngine {
                 }
                 for i in selected {
                     var s = 0
-                    while s < boundaries.count && arrival[i] >= boundaries[s] { s += 1 }
+                    if let unitStratum {
+                        s = unitStratum(i)
+                    } else {
+                        while s < boundaries.count && arrival[i] >= boundaries[s] { s += 1 }
+                    }
                     let y = min(max(ys[i], lower), upper)
                     stats.sums[(k * strata + s) * arms + Int(loggedArm[i])].add(y, covariate: xs[i])
                     if table.hasSecondArm, case let b = Int(table.secondArm[i]), b >= 0 {
