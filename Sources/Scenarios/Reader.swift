@@ -26,8 +26,13 @@ struct Value {
     /// A non-empty identifier-like string (letters, digits, `_`, `-`, `.`, `:`).
     func identifier() throws(ScenarioError) -> String {
         let s = try string()
-        guard !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "_-.:".contains($0) }) else {
-            throw fail("expected a name of letters, digits, '_', '-', '.' or ':', got \"\(s)\"")
+        // Ids name result folders: ASCII letters and digits first, then also '_', '-', '.', ':'
+        // (so never "." or "..", never a path), at most 100 characters.
+        let shown = s.count > 60 ? String(s.prefix(57)) + "…" : s
+        guard let first = s.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first),
+              s.count <= 100,
+              s.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.:".unicodeScalars.contains($0)) }) else {
+            throw fail("expected a name of at most 100 ASCII letters, digits, '_', '-', '.' or ':' starting with a letter or digit (it names a result folder), got \"\(shown)\"")
         }
         return s
     }

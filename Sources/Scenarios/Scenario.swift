@@ -37,7 +37,13 @@ extension Scenario {
     public static func load(path: String) throws(ScenarioError) -> Scenario {
         let data: Data
         do {
+            // Refuse an oversized file before reading it into memory.
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLLimits.maximumBytes {
+                throw ScenarioError(file: path, keyPath: "", message: "the file is \(size) bytes; a scenario may have at most \(YAMLLimits.maximumBytes)")
+            }
             data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let e as ScenarioError {
+            throw e
         } catch {
             throw ScenarioError(file: path, keyPath: "", message: "cannot read the file: \(error.localizedDescription)")
         }

@@ -44,10 +44,30 @@ struct YNode: Sendable, Equatable {
     }
 }
 
+/// Limits on what a scenario or sweep document may expand to (README "Limits").
+public enum YAMLLimits {
+    /// Bytes of a scenario file.
+    public static let maximumBytes = 4 << 20
+    /// Nodes (scalars, mappings, lists) after YAML aliases are expanded: a 9-line "billion
+    /// laughs" document would otherwise expand to 10⁹ nodes.
+    public static let maximumNodes = 200_000
+    /// Nesting depth of mappings and lists.
+    public static let maximumDepth = 64
+}
+
 extension YNode {
-    /// Converts a Yams node (aliases resolved by Yams' composer).
-    init(_ node: Node) {
-        line = node.mark?.line ?? 0
+    /// Converts a Yams node (aliases resolved by Yams' composer, and expanded here), counting
+    /// nodes against ``YAMLLimits/maximumNodes`` and depth against ``YAMLLimits/maximumDepth``.
+    static func convert(_ node: Node, file: String, budget: inout Int, depth: Int) throws(ScenarioError) -> YNode {
+        let line = node.mark?.line ?? 0
+        budget -= 1
+        guard budget >= 0 else {
+            throw ScenarioError(file: file, keyPath: "", message: "line \(line): the document expands to more than \(YAMLLimits.maximumNodes) values (YAML aliases are expanded when read); write the values out or use fewer aliases")
+        }
+        guard depth <= YAMLLimits.maximumDepth else {
+            throw ScenarioError(file: file, keyPath: "", message: "line \(line): nested deeper than \(YAMLLimits.maximumDepth) levels")
+        }
+        var out = YNode(kind: .scalar("", .null), line: line)
         switch node {
         case let .scalar(s):
             let type: ScalarType
@@ -62,25 +82,68 @@ extension YNode {
                 default: type = .string
                 }
             }
-            kind = .scalar(s.string, type)
+            out.kind = .scalar(s.string, type)
         case let .mapping(m):
-            kind = .mapping(m.map { (key: $0.key.string ?? "\($0.key)", value: YNode($0.value)) })
+            var pairs: [(key: String, value: YNode)] = []
+            for (k, v) in m { pairs.append((key: k.string ?? "\(k)", value: try convert(v, file: file, budget: &budget, depth: depth + 1))) }
+            out.kind = .mapping(pairs)
         case let .sequence(seq):
-            kind = .sequence(seq.map { YNode($0) })
+            var items: [YNode] = []
+            for v in seq { items.append(try convert(v, file: file, budget: &budget, depth: depth + 1)) }
+            out.kind = .sequence(items)
         case let .alias(a):
-            kind = .scalar("*\(a.anchor.rawValue)", .string)
+            out.kind = .scalar("*\(a.anchor.rawValue)", .string)
         }
+        return out
     }
 
-    /// Parses `text` as one YAML document; `file` names it in errors.
+    /// Parses `text` as one YAML document; `file` names it in errors. Errors give the line and
+    /// column and what was wrong, never the document's text.
     static func parse(_ text: String, file: String) throws(ScenarioError) -> YNode {
+        guard text.utf8.count <= YAMLLimits.maximumBytes else {
+            throw ScenarioError(file: file, keyPath: "", message: "the file is \(text.utf8.count) bytes; a scenario may have at most \(YAMLLimits.maximumBytes)")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
+        } catch let e as YamlError {
+            throw ScenarioError(file: file, keyPath: "", message: describe(e, text: text))
         } catch {
-            throw ScenarioError(file: file, keyPath: "", message: "not valid YAML: \(error)")
+            throw ScenarioError(file: file, keyPath: "", message: "not valid YAML")
         }
         guard let root else { throw ScenarioError(file: file, keyPath: "", message: "the file is empty") }
-        return YNode(root)
+        var budget = YAMLLimits.maximumNodes
+        return try convert(root, file: file, budget: &budget, depth: 0)
+    }
+
+    /// A YAML error as "line L, column C: problem", without the document's text. A duplicated
+    /// key names the line of its second occurrence.
+    static func describe(_ e: YamlError, text: String) -> String {
+        func clip(_ s: String) -> String { s.count > 120 ? String(s.prefix(117)) + "…" : s }
+        switch e {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let ctx = context.map { " (\(clip($0.text)) at line \($0.mark.line))" } ?? ""
+            return "not valid YAML: line \(mark.line), column \(mark.column): \(clip(problem))\(ctx)"
+        case let .reader(problem, offset, _, _):
+            return "not valid YAML: \(clip(problem))" + (offset.map { " at byte \($0)" } ?? "")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            var found: [String] = []
+            for key in duplicates.sorted() {
+                // The second line at or after the mapping that starts with `key:` at the first one's indentation.
+                var first: (line: Int, indent: Int)?
+                var second: Int?
+                for (i, l) in lines.enumerated() where i + 1 >= context.mark.line {
+                    let body = l.drop { $0 == " " || $0 == "-" }
+                    guard body.hasPrefix("\(key):") || body.hasPrefix("\"\(key)\":") || body.hasPrefix("'\(key)':") else { continue }
+                    let indent = l.count - body.count
+                    if let f = first { if indent == f.indent { second = i + 1; break } } else { first = (i + 1, indent) }
+                }
+                found.append("'\(clip(key))'" + (second.map { " again at line \($0)" } ?? "") + (first.map { " (first at line \($0.line))" } ?? ""))
+            }
+            return "duplicate key \(found.joined(separator: ", ")) in the mapping that starts at line \(context.mark.line)"
+        default:
+            return "not valid YAML: \(clip(String(describing: e)))"
+        }
     }
 }

@@ -8,3 +8,40 @@ import Testing
         #expect(ScenarioError(file: "f.yaml", keyPath: "", message: "not YAML").description == "f.yaml: not YAML")
     }
 }
+
+/// Limits on what a scenario document may expand to, each with a message that names the file and
+/// line and never echoes the input.
+@Suite struct ScenarioLimitTests {
+    /// A 9-level "billion laughs" alias bomb is refused by the node budget, quickly.
+    @Test func aliasBombIsRefused() {
+        var text = "schema: 1\nid: x\na: &a [1,1,1,1,1,1,1,1,1]\n"
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        for k in 1..<names.count {
+            text += "\(names[k]): &\(names[k]) [" + [String](repeating: "*\(names[k - 1])", count: 9).joined(separator: ",") + "]\n"
+        }
+        let start = ContinuousClock.now
+        do { _ = try Scenario.parse(text, file: "bomb.yaml"); Issue.record("accepted") } catch {
+            #expect(error.description.hasPrefix("bomb.yaml: line "))
+            #expect(error.description.contains("more than \(YAMLLimits.maximumNodes) values"))
+        }
+        #expect(start.duration(to: .now) < .seconds(10))
+    }
+
+    /// Deep nesting and a long line: the message has the position, not the 20 KB line.
+    @Test func deepNestingDoesNotEchoTheInput() {
+        let text = "schema: 1\nid: x\nd: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n"
+        do { _ = try Scenario.parse(text, file: "deep.yaml"); Issue.record("accepted") } catch {
+            #expect(error.description.contains("line 3"))
+            #expect(error.description.count < 400)
+        }
+    }
+
+    /// Ids name result folders: "..", ".", a path or non-ASCII are refused with the key path.
+    @Test(arguments: ["..", ".", "a/b", "../x", "ü", ".hidden", String(repeating: "x", count: 101)])
+    func unsafeIdsAreRefused(_ id: String) {
+        let text = "schema: 1\nid: \"\(id)\"\nseed: 1\nreplications: 10\npopulation: {units: 100}\nmetrics: [{name: c, kind: binary, baseline: 0.1}]\nexperiment: {variants: {control: 0.5, treatment: 0.5}}\nanalyses: [{id: z, metric: c, method: z_test}]\n"
+        do { _ = try Scenario.parse(text, file: "s.yaml"); Issue.record("accepted \(id)") } catch {
+            #expect(error.description.hasPrefix("s.yaml: id: expected a name"))
+        }
+    }
+}

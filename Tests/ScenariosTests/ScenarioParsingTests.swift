@@ -95,7 +95,7 @@ gates:
         ("segment shares not summing to 1", "{web: 0.6, ios: 0.4}", "{web: 0.6, ios: 0.3}", "population.segments.platform", "sum to 1"),
         ("unsupported schema", "schema: 1", "schema: 2", "schema", "unsupported schema"),
         ("not YAML", "measures: [rejection_rate", "measures: [rejection_rate, {", "", "not valid YAML"),
-        ("duplicate key", "seed: 42", "seed: 42\nseed: 43", "", "duplicated key(s): 'seed'"),
+        ("duplicate key", "seed: 42", "seed: 42\nseed: 43", "", "duplicate key 'seed' again at line 5 (first at line 4)"),
         ("cuped without pre-period", "{id: c, metric: revenue, method: cuped}", "{id: c, metric: orders, method: cuped}", "analyses[3].method", "pre_period_correlation"),
         ("unknown observation", "{name: conversion, kind: binary, baseline: 0.10}", "{name: conversion, kind: binary, baseline: 0.10, observe: hourly}", "metrics[0].observe", "once, daily_total or daily_mean"),
         ("daily metric with a pre-period", "pre_period_correlation: 0.7}", "pre_period_correlation: 0.7, observe: daily_mean}", "metrics[1].pre_period_correlation", "daily metric"),
