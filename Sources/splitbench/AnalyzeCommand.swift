@@ -59,6 +59,10 @@ struct Analyze: AsyncParsableCommand {
             help: "Winsorise a mean metric at quantiles of the pooled unit values: METRIC=UPPER or METRIC=LOWER:UPPER (e.g. revenue=0.99); repeatable (unit-level data only).")
     var winsorize: [String] = []
 
+    @Option(name: .customLong("metric-kind"),
+            help: "How a unit-level metric is analysed: METRIC=proportion (values must be 0 or 1) or METRIC=mean; repeatable. Without it the kind is inferred from the values and a note says which.")
+    var metricKind: [String] = []
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: String = "text"
 
@@ -109,6 +113,7 @@ struct Analyze: AsyncParsableCommand {
         let covariates = try parseCovariates()
         let winsorization = try parseWinsorization()
         let margins = try parseMargins()
+        let kinds = try parseMetricKinds(metrics: metricNames)
 
         let bytes: Data
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: data)) } catch {
@@ -118,7 +123,8 @@ struct Analyze: AsyncParsableCommand {
         let text = try Self.decodeUTF8(bytes, file: file)
         let table = try CSVReader.parse(text, file: file)
         let dataset = try ExperimentData.load(header: table.header, rows: table.rows, file: file,
-                                              metrics: metricNames, covariates: covariates, winsorization: winsorization)
+                                              metrics: metricNames, covariates: covariates, winsorization: winsorization, kinds: kinds)
+        for note in dataset.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
 
         guard !dataset.variants.isEmpty else { throw AnalyzeInputError("\(file) has no data rows") }
         let controlName = control ?? (dataset.variants.contains("control") ? "control" : dataset.variants[0])
@@ -159,6 +165,17 @@ struct Analyze: AsyncParsableCommand {
             let ps = family.compactMap { metrics[$0.0].comparisons[$0.1].absolute.pValue }
             let adjusted = try MultipleTesting.adjust(ps, method: method, alpha: alpha)
             for (k, (m, v)) in family.enumerated() { metrics[m].comparisons[v].adjustedPValue = adjusted.adjusted[k] }
+            // Intervals consistent with the correction: Bonferroni's simultaneous 1 − α/m level
+            // (for Holm, Hochberg, BH and BY a conservative companion: those procedures adjust
+            // p-values only; the report says which interval is which).
+            if method != .none, family.count > 1 {
+                for (m, v) in family {
+                    let c = metrics[m].comparisons[v]
+                    let r = try dataset.compare(metric: metrics[m].name, control: controlName, treatment: c.variant, alpha: alpha / Double(family.count))
+                    metrics[m].comparisons[v].adjustedInterval = r.absolute.status == .ok
+                        ? AdjustedInterval(level: 1 - alpha / Double(family.count), lower: r.absolute.lower, upper: r.absolute.upper) : nil
+                }
+            }
         }
 
         // Decisions, one per treatment.
@@ -233,6 +250,22 @@ struct Analyze: AsyncParsableCommand {
         throw CSVError(file: file, line: line, column: field, message: "not valid UTF-8 (at character \(character) of the line)")
     }
 
+    /// `--metric-kind METRIC=proportion|mean`, for metrics that are analysed.
+    func parseMetricKinds(metrics: [String]) throws -> [String: MetricKind] {
+        var out: [String: MetricKind] = [:]
+        for item in metricKind {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let kind = MetricKind(rawValue: parts[1]) else {
+                throw AnalyzeInputError("--metric-kind expects METRIC=proportion or METRIC=mean, got '\(item)'")
+            }
+            guard metrics.contains(parts[0]) else {
+                throw AnalyzeInputError("--metric-kind names '\(parts[0])', which is not --primary or a --guardrail")
+            }
+            out[parts[0]] = kind
+        }
+        return out
+    }
+
     func parseMargins() throws -> [String: Margin] {
         var out: [String: Margin] = [:]
         for spec in margin {
@@ -298,10 +331,15 @@ struct ExperimentData {
     var covariates: [String: [String: CovariateStatistic]] = [:]
     /// Winsorisation caps applied per metric.
     var caps: [String: WinsorCaps] = [:]
+    /// What the loader inferred (a metric's kind), printed to standard error.
+    var notes: [String] = []
 
     static func load(header: [String], rows: [CSVRecord], file: String, metrics: [String],
-                     covariates: [String: String], winsorization: [String: (lower: Double, upper: Double)]) throws -> ExperimentData {
-        if header.contains("metric") && header.contains("n") {
+                     covariates: [String: String], winsorization: [String: (lower: Double, upper: Double)],
+                     kinds: [String: MetricKind] = [:]) throws -> ExperimentData {
+        // A `metric` column without a `unit` column is the summary layout (whose other required
+        // columns are then named when missing).
+        if header.contains("metric") && (header.contains("n") || !header.contains("unit")) {
             guard covariates.isEmpty else {
                 throw AnalyzeInputError("--pre-period needs unit-level data; \(file) holds per-variant summaries")
             }
@@ -311,7 +349,7 @@ struct ExperimentData {
             return try loadSummary(header: header, rows: rows, file: file, metrics: metrics)
         }
         return try loadUnits(header: header, rows: rows, file: file, metrics: metrics, covariates: covariates,
-                             winsorization: winsorization)
+                             winsorization: winsorization, kinds: kinds)
     }
 
     static func column(_ name: String, in header: [String], file: String) throws -> Int {
@@ -340,7 +378,8 @@ struct ExperimentData {
     }
 
     static func loadUnits(header: [String], rows: [CSVRecord], file: String, metrics: [String],
-                          covariates: [String: String], winsorization: [String: (lower: Double, upper: Double)]) throws -> ExperimentData {
+                          covariates: [String: String], winsorization: [String: (lower: Double, upper: Double)],
+                          kinds: [String: MetricKind] = [:]) throws -> ExperimentData {
         let unitCol = try column("unit", in: header, file: file)
         let variantCol = try column("variant", in: header, file: file)
         let metricCols = try metrics.map { try column($0, in: header, file: file) }
@@ -349,6 +388,8 @@ struct ExperimentData {
         var seen: [String: Int] = [:]
         var values: [String: [String: [Double]]] = [:]
         var pre: [String: [String: [Double]]] = [:]
+        // The first value other than 0 or 1 of each metric (its line), for the kind note or error.
+        var firstNonBinary: [String: (line: Int, value: String)] = [:]
         for r in rows {
             let unit = r.fields[unitCol].trimmingCharacters(in: .whitespaces)
             let variant = r.fields[variantCol].trimmingCharacters(in: .whitespaces)
@@ -362,7 +403,15 @@ struct ExperimentData {
             if d.units[variant] == nil { d.variants.append(variant) }
             d.units[variant, default: 0] += 1
             for (m, col) in zip(metrics, metricCols) {
-                values[m, default: [:]][variant, default: []].append(try number(r, col, header, file: file))
+                let y = try number(r, col, header, file: file)
+                if y != 0 && y != 1 && firstNonBinary[m] == nil {
+                    if kinds[m] == .proportion {
+                        throw CSVError(file: file, line: r.line, column: col + 1,
+                                       message: "\(m): --metric-kind \(m)=proportion needs 0 or 1, got '\(r.fields[col].trimmingCharacters(in: .whitespaces))'")
+                    }
+                    firstNonBinary[m] = (r.line, r.fields[col].trimmingCharacters(in: .whitespaces))
+                }
+                values[m, default: [:]][variant, default: []].append(y)
             }
             for (m, col) in covCols {
                 pre[m, default: [:]][variant, default: []].append(try number(r, col, header, file: file))
@@ -378,7 +427,15 @@ struct ExperimentData {
                 d.caps[m] = WinsorCaps(lowerQuantile: w.lower, upperQuantile: w.upper, lower: caps.lower, upper: caps.upper,
                                        unitsCapped: pooled.filter { $0 < caps.lower || $0 > caps.upper }.count)
             }
-            let binary = winsorization[m] == nil && perVariant.values.allSatisfy { $0.allSatisfy { $0 == 0 || $0 == 1 } }
+            let inferred = winsorization[m] == nil && firstNonBinary[m] == nil
+            let binary = kinds[m].map { $0 == .proportion } ?? inferred
+            if kinds[m] == nil {
+                if inferred {
+                    d.notes.append("metric '\(m)' is analysed as a proportion (two-proportion z test): every value is 0 or 1; pass --metric-kind \(m)=mean to compare means")
+                } else if let x = firstNonBinary[m], winsorization[m] == nil {
+                    d.notes.append("metric '\(m)' is analysed as a mean (Welch's t test): line \(x.line) has the value \(x.value), not 0 or 1; pass --metric-kind \(m)=proportion to require 0/1 data")
+                }
+            }
             if let x = pre[m] {
                 d.kinds[m] = binary ? .proportion : .mean
                 for (v, ys) in perVariant { d.covariates[m, default: [:]][v] = try CovariateStatistic(values: ys, preValues: x[v] ?? []) }
@@ -426,6 +483,14 @@ struct ExperimentData {
                 d.proportions[metric, default: [:]][variant] = ProportionStatistic(n: n, successes: x)
             } else if let s = sumCol, let q = sqCol {
                 let sum = try number(r, s, header, file: file), sq = try number(r, q, header, file: file)
+                // Σy² ≥ (Σy)²/n for any data (the sample variance is ≥ 0); allow rounding.
+                if n > 0, sq < sum * sum / Double(n) - 1e-9 * max(1, abs(sq)) {
+                    throw CSVError(file: file, line: r.line, column: q + 1,
+                                   message: "sum_of_squares: \(sq) is less than sum²/n = \(sum * sum / Double(n)), which no data can give (check the columns)")
+                }
+                if n == 0, sum != 0 || sq != 0 {
+                    throw CSVError(file: file, line: r.line, column: s + 1, message: "sum: n = 0 but the sums are not 0")
+                }
                 if d.kinds[metric] == .proportion { throw CSVError(file: file, line: r.line, column: s + 1, message: "metric '\(metric)' mixes successes and sums") }
                 d.kinds[metric] = .mean
                 d.means[metric, default: [:]][variant] = MeanStatistic(n: n, sum: sum, sumOfSquares: sq)
@@ -496,6 +561,15 @@ struct VariantComparison: Codable {
     let relative: FixedHorizonResult
     var cuped: CupedSummary?
     var adjustedPValue: Double?
+    /// With a correction over m > 1 tests: the Bonferroni simultaneous interval at 1 − α/m.
+    var adjustedInterval: AdjustedInterval?
+}
+
+/// A confidence interval at a corrected level (Bonferroni: 1 − α/m).
+struct AdjustedInterval: Codable {
+    let level: Double
+    let lower: Double?
+    let upper: Double?
 }
 
 struct MetricReport: Codable {

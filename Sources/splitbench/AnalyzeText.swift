@@ -40,7 +40,10 @@ enum AnalyzeText {
                     let mark = significant ? (good ? "✅ significant" : "❌ significantly worse") : "not significant"
                     line("  p-value: \(pval(p)) \(mark) (α = \(num(r.alpha)))")
                     line("  Correction: \(correction); adjusted p = \(pval(adjusted))")
-                    line("  \(level) CI: \(interval(c.absolute, primary.kind)) (relative \(interval(c.relative, nil)))")
+                    line("  \(level) CI: \(interval(c.absolute, primary.kind)) (relative \(interval(c.relative, nil))), per comparison, not adjusted")
+                    if let a = c.adjustedInterval {
+                        line("  \(percent(a.level, digits: 2)) CI (Bonferroni over \(r.correction.size) tests, consistent with a corrected decision): \(bounds(a.lower, a.upper, primary.kind))")
+                    }
                 } else {
                     line("  not analysable: \(c.absolute.status.explanation)")
                 }
@@ -114,8 +117,11 @@ enum AnalyzeText {
     }
 
     /// An interval in metric units (proportions in pp), or relative (kind nil) in percent.
-    static func interval(_ r: FixedHorizonResult, _ kind: MetricKind?) -> String {
-        guard let lo = r.lower, let hi = r.upper else { return "n/a" }
+    static func interval(_ r: FixedHorizonResult, _ kind: MetricKind?) -> String { bounds(r.lower, r.upper, kind) }
+
+    /// Interval bounds in metric units (proportions in pp), or relative (kind nil) in percent.
+    static func bounds(_ lower: Double?, _ upper: Double?, _ kind: MetricKind?) -> String {
+        guard let lo = lower, let hi = upper else { return "n/a" }
         func f(_ x: Double) -> String {
             if x.isInfinite { return x > 0 ? "+∞" : "−∞" }
             switch kind {

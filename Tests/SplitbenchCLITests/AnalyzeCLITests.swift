@@ -165,4 +165,58 @@ import Testing
         #expect(r.stdout.contains("not analysable: no conversions in either arm"))
         #expect(r.stdout.contains("Decision: INVALID ❌"))
     }
+
+    /// A stray 2 in a 0/1 column: without --metric-kind the note says the metric is analysed as a
+    /// mean and names the line; with --metric-kind M=proportion it is an error naming the line.
+    @Test func metricKindIsNeverASilentSwitch() throws {
+        let csv = try temporaryCSV("unit,variant,y\nu1,control,0\nu2,control,1\nu3,treatment,2\nu4,treatment,1\nu5,control,1\nu6,treatment,0\n")
+        let inferred = try CLIRunner.run(["analyze", "--data", csv, "--primary", "y"])
+        #expect(inferred.status == 0, "\(inferred.stderr)")
+        #expect(inferred.stderr.contains("note: metric 'y' is analysed as a mean (Welch's t test): line 4 has the value 2"))
+        let strict = try CLIRunner.run(["analyze", "--data", csv, "--primary", "y", "--metric-kind", "y=proportion"])
+        #expect(strict.status == 2)
+        #expect(strict.stderr.contains("line 4, column 3: y: --metric-kind y=proportion needs 0 or 1, got '2'"))
+        let binary = try temporaryCSV("unit,variant,y\nu1,control,0\nu2,control,1\nu3,treatment,1\nu4,treatment,1\n")
+        let note = try CLIRunner.run(["analyze", "--data", binary, "--primary", "y"])
+        #expect(note.stderr.contains("note: metric 'y' is analysed as a proportion"))
+        let forced = try CLIRunner.run(["analyze", "--data", binary, "--primary", "y", "--metric-kind", "y=mean", "--format", "json"])
+        #expect(forced.status == 0 && forced.stdout.contains("\"kind\" : \"mean\""), "\(forced.stderr)")
+        #expect(try CLIRunner.run(["analyze", "--data", binary, "--primary", "y", "--metric-kind", "y=ratio"]).status == 2)
+    }
+
+    /// Impossible summary rows are errors naming the row; a summary file missing `n` says so.
+    @Test func impossibleSummaryRows() throws {
+        let bad = try temporaryCSV("variant,metric,n,sum,sum_of_squares\ncontrol,m,10,50,100\ntreatment,m,10,50,300\n")
+        let r = try CLIRunner.run(["analyze", "--data", bad, "--primary", "m"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("line 2, column 5: sum_of_squares: 100.0 is less than sum²/n = 250.0"))
+        let noN = try temporaryCSV("variant,metric,successes\ncontrol,m,10\ntreatment,m,12\n")
+        let s = try CLIRunner.run(["analyze", "--data", noN, "--primary", "m"])
+        #expect(s.status == 2 && s.stderr.contains("no column 'n'"), "\(s.stderr)")
+    }
+
+    /// With a correction over m = 2 treatments, each comparison also gets the Bonferroni interval
+    /// at 1 − α/m, whose half-width is z_{1−α/(2m)}/z_{1−α/2} = 2.241402727604945/1.9599639845400545
+    /// times the unadjusted one (scipy norm.isf) for the z test; the text says which is which.
+    @Test func correctedIntervalsBesideCorrectedPValues() throws {
+        var rows = "variant,metric,n,successes\n"
+        rows += "control,c,2000,200\nb,c,2000,236\nd,c,2000,210\n"
+        let csv = try temporaryCSV(rows)
+        let r = try CLIRunner.run(["analyze", "--data", csv, "--primary", "c", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let metrics = try #require(json["metrics"] as? [[String: Any]])
+        let comparisons = try #require(metrics.first?["comparisons"] as? [[String: Any]])
+        #expect(comparisons.count == 2)
+        for c in comparisons {
+            let absolute = try #require(c["absolute"] as? [String: Any]), adj = try #require(c["adjusted_interval"] as? [String: Any])
+            let lo = try #require(absolute["lower"] as? Double), hi = try #require(absolute["upper"] as? Double)
+            let alo = try #require(adj["lower"] as? Double), ahi = try #require(adj["upper"] as? Double)
+            #expect(abs((ahi - alo) / (hi - lo) - 2.241402727604945 / 1.9599639845400545) < 1e-9)
+            #expect(abs((adj["level"] as? Double ?? 0) - 0.975) < 1e-12)
+        }
+        let text = try CLIRunner.run(["analyze", "--data", csv, "--primary", "c"])
+        #expect(text.stdout.contains("per comparison, not adjusted"))
+        #expect(text.stdout.contains("97.50% CI (Bonferroni over 2 tests"))
+    }
 }
