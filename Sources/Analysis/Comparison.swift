@@ -18,6 +18,9 @@ public enum AnalysisStatus: String, Codable, Sendable, CaseIterable {
     case noConversions = "no_conversions"
     /// A binary metric where every unit in both arms succeeded.
     case allConversions = "all_conversions"
+    /// A binary metric where each arm's rate is 0 or 1 (e.g. 0/100 against 100/100): the pooled
+    /// test exists but the unpooled (Wald) interval has zero width, so no interval is reported.
+    case degenerateInterval = "degenerate_interval"
     /// A relative lift was asked for but the control mean (or ratio) is zero.
     case zeroControlMean = "zero_control_mean"
     /// A ratio metric whose denominator sum ΣX is zero in an arm.
@@ -38,6 +41,7 @@ public enum AnalysisStatus: String, Codable, Sendable, CaseIterable {
         case .zeroVariance: "the standard error is zero (no variation in the data)"
         case .noConversions: "no conversions in either arm"
         case .allConversions: "every unit converted in both arms"
+        case .degenerateInterval: "each arm's rate is 0 or 1, so the Wald interval has zero width"
         case .zeroControlMean: "the control mean is zero, so a relative lift is undefined"
         case .zeroDenominator: "the ratio's denominator sums to zero in an arm"
         case .nonFiniteInput: "the input contains NaN or infinite values"
@@ -171,6 +175,7 @@ public enum Comparisons {
     /// √(p_T(1−p_T)/(n_T p_C²) + p_T² p_C(1−p_C)/(n_C p_C⁴)); Wald z test and CI on r.
     ///
     /// Status: `empty_arm`, `no_conversions` (x_T = x_C = 0), `all_conversions`,
+    /// `degenerate_interval` (absolute, each arm's rate 0 or 1: a zero-width Wald interval),
     /// `invalid_statistics` (negative n, successes outside [0, n]), `zero_control_mean` (relative),
     /// `zero_variance` (relative, when the delta-method SE is 0).
     public static func twoProportion(control: ProportionStatistic, treatment: ProportionStatistic,
@@ -198,6 +203,7 @@ public enum Comparisons {
             let pooled = Double(total) / (dnC + dnT)
             let se0 = (pooled * (1 - pooled) * (1 / dnC + 1 / dnT)).squareRoot()
             let se = (varT / dnT + varC / dnC).squareRoot()
+            guard se > 0 else { return fail(.degenerateInterval, pC, pT, d) }
             return finish(method: method, scale: scale, alpha: alpha, alternative: alternative, nC: nC, nT: nT,
                           mC: pC, mT: pT, estimate: d, testSE: se0, ciSE: se, df: .infinity)
         case .relative:

@@ -81,3 +81,22 @@ import Testing
         #expect(try Comparisons.twoProportion(control: .init(n: -1, successes: 0), treatment: .init(n: 3, successes: 1)).status == .invalidStatistics)
     }
 }
+
+/// A z test whose arms have rates 0 and 1 has a pooled test but a zero-width Wald interval: it is
+/// reported as `degenerate_interval` (with the estimate), never as an `ok` interval [d, d].
+@Suite struct DegenerateIntervalTests {
+    @Test(arguments: [(0, 100, 100, 100), (100, 100, 0, 100), (0, 1, 1, 1), (0, 5, 0, 7)])
+    func zeroWidthWaldIntervalIsAStatus(_ xc: Int, _ nc: Int, _ xt: Int, _ nt: Int) throws {
+        let r = try Comparisons.twoProportion(control: ProportionStatistic(n: nc, successes: xc), treatment: ProportionStatistic(n: nt, successes: xt))
+        if xc + xt == 0 {
+            #expect(r.status == .noConversions)
+        } else {
+            #expect(r.status == .degenerateInterval)
+            #expect(r.estimate == Double(xt) / Double(nt) - Double(xc) / Double(nc))
+            #expect(r.lower == nil && r.upper == nil && r.pValue == nil)
+        }
+        // With one success and one failure more in the control, the interval has width again.
+        let ok = try Comparisons.twoProportion(control: ProportionStatistic(n: nc + 2, successes: xc + 1), treatment: ProportionStatistic(n: nt, successes: xt))
+        if xc + xt > 0 { #expect(ok.status == .ok && (ok.upper ?? 0) > (ok.lower ?? 0)) }
+    }
+}
