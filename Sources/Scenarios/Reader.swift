@@ -1,3 +1,4 @@
+import Foundation
 /// Typed, path-tracking access to a ``YNode``: every failure is a ``ScenarioError`` naming the
 /// file, the key path and what was expected.
 struct Value {
@@ -94,6 +95,29 @@ struct Value {
     }
 
     func probability() throws(ScenarioError) -> Double { try double(in: 0, 1) }
+
+    /// A share in [0, 1]: a number, or a fraction of whole numbers written as text (`1/3`), so
+    /// that thirds can be written exactly.
+    func share() throws(ScenarioError) -> Double {
+        if case let .scalar(text, .string) = node.kind {
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0, b > 0, a <= b else {
+                throw fail("expected a number in [0, 1] or a fraction such as 1/3, got \"\(text.count > 40 ? String(text.prefix(37)) + "…" : text)\"")
+            }
+            return Double(a) / Double(b)
+        }
+        return try double(in: 0, 1)
+    }
+
+    /// Shares that must sum to 1: accepted within 1e-6 and then divided by their sum, so that
+    /// 0.333333 written three times is exactly a third each.
+    func normalisedShares(_ shares: [Double], what: String) throws(ScenarioError) -> [Double] {
+        let total = shares.reduce(0, +)
+        guard abs(total - 1) <= 1e-6 else {
+            throw fail("the \(what) must sum to 1 (within 1e-6), got \(total); write thirds as 1/3")
+        }
+        return shares.map { $0 / total }
+    }
 
     func list() throws(ScenarioError) -> [Value] {
         guard case let .sequence(items) = node.kind else { throw expected("a list") }

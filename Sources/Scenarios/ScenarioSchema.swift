@@ -198,11 +198,10 @@ enum ScenarioSchema {
                 var levels: [String] = [], shares: [Double] = []
                 for (level, share) in try levelsValue.entries() {
                     levels.append(level)
-                    shares.append(try share.double(in: 0, 1))
+                    shares.append(try share.share())
                 }
                 guard !levels.isEmpty else { throw levelsValue.fail("expected at least one level") }
-                let total = shares.reduce(0, +)
-                guard abs(total - 1) <= 1e-9 else { throw levelsValue.fail("the shares must sum to 1, got \(total)") }
+                shares = try levelsValue.normalisedShares(shares, what: "shares")
                 segments.append(Segment(attribute: attribute, levels: levels, shares: shares))
             }
         }
@@ -215,11 +214,10 @@ enum ScenarioSchema {
                 var values: [AttributeValue] = [], shares: [Double] = []
                 for (value, share) in try valuesNode.entries() {
                     values.append(.string(value))
-                    shares.append(try share.double(in: 0, 1))
+                    shares.append(try share.share())
                 }
                 guard !values.isEmpty else { throw valuesNode.fail("expected at least one value") }
-                let total = shares.reduce(0, +)
-                guard abs(total - 1) <= 1e-9 else { throw valuesNode.fail("the shares must sum to 1, got \(total)") }
+                shares = try valuesNode.normalisedShares(shares, what: "shares")
                 attributes.append(PopulationAttribute(name: name, values: values, shares: shares))
             }
         }
@@ -364,13 +362,13 @@ enum ScenarioSchema {
         switch (o.optional("variants"), o.optional("factors")) {
         case let (vs?, nil):
             for (name, w) in try vs.entries() {
-                let weight = try w.double(in: 0, 1)
+                let weight = try w.share()
                 guard weight > 0 else { throw w.fail("expected a weight > 0, got 0") }
                 variants.append((name, weight))
             }
             guard variants.count >= 2 else { throw vs.fail("expected at least two variants (the first is the control)") }
-            let total = variants.reduce(0) { $0 + $1.weight }
-            guard abs(total - 1) <= 1e-9 else { throw vs.fail("the variant weights must sum to 1, got \(total)") }
+            let normalised = try vs.normalisedShares(variants.map(\.weight), what: "variant weights")
+            variants = zip(variants, normalised).map { ($0.0.name, $0.1) }
         case let (nil, fs?):
             for (name, levelsValue) in try fs.entries() {
                 var levels: [String] = []

@@ -44,4 +44,26 @@ import Testing
             #expect(error.description.hasPrefix("s.yaml: id: expected a name"))
         }
     }
+
+    /// Weights and shares may be fractions (`1/3`) and are accepted within 1e-6 of 1, then
+    /// normalised; further off is an error that says how to write thirds.
+    @Test func weightsAsFractionsAndNearOne() throws {
+        func text(_ variants: String) -> String {
+            "schema: 1\nid: w\nseed: 1\nreplications: 10\npopulation: {units: 100}\nmetrics: [{name: c, kind: binary, baseline: 0.1}]\nexperiment: {variants: \(variants)}\nanalyses: [{id: z, metric: c, method: z_test}]\n"
+        }
+        let thirds = try Scenario.parse(text("{a: 1/3, b: 1/3, c: 1/3}"), file: "w.yaml")
+        let third: Double = 1.0 / 3
+        let weights: [Double] = thirds.cells[0].study.experiment.variants.map(\.weight)
+        #expect(weights == [third, third, third])
+        let near = try Scenario.parse(text("{a: 0.3333333, b: 0.3333333, c: 0.3333334}"), file: "w.yaml")
+        let total: Double = near.cells[0].study.experiment.variants.map(\.weight).reduce(0, +)
+        #expect(abs(total - 1) < 1e-15)
+        do { _ = try Scenario.parse(text("{a: 0.3333, b: 0.3333, c: 0.3333}"), file: "w.yaml"); Issue.record("accepted") } catch {
+            #expect(error.description.contains("experiment.variants: the variant weights must sum to 1 (within 1e-6), got 0.9999"))
+            #expect(error.description.contains("1/3"))
+        }
+        do { _ = try Scenario.parse(text("{a: 2/1, b: 1/3}"), file: "w.yaml"); Issue.record("accepted") } catch {
+            #expect(error.description.contains("experiment.variants.a: expected a number in [0, 1] or a fraction such as 1/3"))
+        }
+    }
 }
