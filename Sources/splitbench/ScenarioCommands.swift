@@ -35,6 +35,11 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "Replication engine: automatic (the fused fast path where it applies) or staged. Results are identical.")
     var engine: EngineChoice = .automatic
+
+    @Option(help: ArgumentHelp("Run only slice i of n (1-based: 1/4 … 4/4) and write DIR/<id>/shard-i-of-n.jsonl instead of results; `splitbench merge` combines the n shards into exactly the result of one run.",
+                               valueName: "i/n"),
+            transform: ShardSpec.parse)
+    var shard: ShardSpec?
 }
 
 /// `--engine`.
@@ -52,6 +57,9 @@ struct ScenarioDriver {
         do {
             if let r = options.replications, r < 2 { throw ScenarioError(file: "--replications", keyPath: "", message: "expected at least 2, got \(r)") }
             if let t = options.threads, t < 1 { throw ScenarioError(file: "--threads", keyPath: "", message: "expected at least 1, got \(t)") }
+            if options.shard != nil && options.records {
+                throw ScenarioError(file: "--records", keyPath: "", message: "not with --shard: a shard writes no results; use `splitbench merge --records`")
+            }
             return try Scenario.files(in: options.paths).map { (f) throws(ScenarioError) in try Scenario.load(path: f) }
         } catch {
             printError("error: \(error)")
@@ -59,10 +67,15 @@ struct ScenarioDriver {
         }
     }
 
+    var threads: Int { options.threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    func runner(label: String) -> SimulationRunner {
+        let progress: (@Sendable (Int, Int) -> Void)? = (options.quiet || isatty(2) == 0) ? nil : ProgressBar(label: label).update
+        return SimulationRunner(threads: threads, path: options.engine.path, progress: progress)
+    }
+
     func run(_ scenario: Scenario) async throws -> (result: ScenarioResult, rows: [ReplicationRow]) {
-        let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let progress: (@Sendable (Int, Int) -> Void)? = (options.quiet || isatty(2) == 0) ? nil : ProgressBar(label: scenario.id).update
-        var runner = SimulationRunner(threads: threads, path: options.engine.path, progress: progress)
+        var runner = runner(label: scenario.id)
         runner.keepRecords = options.records
         let started = Date()
         let clock = ContinuousClock.now
@@ -74,31 +87,41 @@ struct ScenarioDriver {
             printError("error: \(scenario.file): \(e.description)")
             throw ExitCode(2)
         }
-        if progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if runner.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let d = clock.duration(to: .now)
-        let formatter = ISO8601DateFormatter()
         let info = RunInfo(splitbenchVersion: BuildInfo.packageVersion, gitCommit: BuildInfo.gitCommit, swiftVersion: BuildInfo.swiftVersion,
-                           gslVersion: GSL.version, threads: threads, startedAt: formatter.string(from: started),
+                           gslVersion: GSL.version, threads: threads, startedAt: ISO8601DateFormatter().string(from: started),
                            wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
-                           cellSeconds: output.cellSeconds)
-        let result = ScenarioResult(scenario: scenario.id, description: scenario.description, file: scenario.file,
-                                    scenarioHash: scenario.sourceHash, seed: inputs.first?.study.seed ?? 0,
-                                    replications: inputs.first?.study.replications ?? 0, factors: scenario.factors,
-                                    cells: output.cells, gates: output.gates, run: info)
-        return (result, output.rows)
+                           cellSeconds: output.cellSeconds, hosts: [hostName()])
+        return (Self.result(scenario, inputs: inputs, output: output, run: info), output.rows)
+    }
+
+    /// The result of a scenario from the runner's output: the one constructor for a single run
+    /// and a merge of shards, so both write the same bytes.
+    static func result(_ scenario: Scenario, inputs: [CellInput], output: SimulationRunner.Output, run info: RunInfo) -> ScenarioResult {
+        ScenarioResult(scenario: scenario.id, description: scenario.description, file: scenario.file,
+                       scenarioHash: scenario.sourceHash, seed: inputs.first?.study.seed ?? 0,
+                       replications: inputs.first?.study.replications ?? 0, factors: scenario.factors,
+                       cells: output.cells, gates: output.gates, run: info)
     }
 
     /// Writes result.json, measures.csv, report.md and report.html under `dir/<scenario id>/`,
     /// each atomically.
+    /// A failure to write exits 3 with the path and the reason.
     static func write(_ result: ScenarioResult, rows: [ReplicationRow] = [], to dir: String) throws -> URL {
         let folder = URL(fileURLWithPath: dir).appendingPathComponent(result.scenario)
-        if !rows.isEmpty {
-            try AtomicFile.write(ResultFiles.recordsCSV(rows, scenario: result.scenario), to: folder.appendingPathComponent("records.csv"))
+        do {
+            if !rows.isEmpty {
+                try AtomicFile.write(ResultFiles.recordsCSV(rows, scenario: result.scenario), to: folder.appendingPathComponent("records.csv"))
+            }
+            try AtomicFile.write(try ResultFiles.json(result), to: folder.appendingPathComponent("result.json"))
+            try AtomicFile.write(ResultFiles.measuresCSV(result), to: folder.appendingPathComponent("measures.csv"))
+            try AtomicFile.write(ScenarioReport.markdown(result), to: folder.appendingPathComponent("report.md"))
+            try AtomicFile.write(ScenarioReport.html(result), to: folder.appendingPathComponent("report.html"))
+        } catch let e as OutputError {
+            printError("error: \(e)")
+            throw ExitCode(3)
         }
-        try AtomicFile.write(try ResultFiles.json(result), to: folder.appendingPathComponent("result.json"))
-        try AtomicFile.write(ResultFiles.measuresCSV(result), to: folder.appendingPathComponent("measures.csv"))
-        try AtomicFile.write(ScenarioReport.markdown(result), to: folder.appendingPathComponent("report.md"))
-        try AtomicFile.write(ScenarioReport.html(result), to: folder.appendingPathComponent("report.html"))
         return folder
     }
 }
@@ -127,6 +150,10 @@ struct Run: AsyncParsableCommand {
         let driver = ScenarioDriver(options: options)
         let scenarios = try driver.loadAll()
         let out = options.out ?? "results"
+        if let shard = options.shard {
+            for s in scenarios { try await driver.runShard(s, shard, command: "run", out: out) }
+            return
+        }
         for s in scenarios {
             let (result, rows) = try await driver.run(s)
             let folder = try ScenarioDriver.write(result, rows: rows, to: out)
@@ -148,19 +175,43 @@ struct Gate: AsyncParsableCommand {
 
     func run() async throws {
         let driver = ScenarioDriver(options: options)
+        if options.shard != nil && junit != nil {
+            printError("error: --junit: not with --shard: a shard checks no gates; pass --junit to `splitbench merge`")
+            throw ExitCode(2)
+        }
         let scenarios = try driver.loadAll()
+        if let shard = options.shard {
+            for s in scenarios { try await driver.runShard(s, shard, command: "gate", out: options.out ?? "results") }
+            return
+        }
         var results: [ScenarioResult] = []
         for s in scenarios {
             let (result, rows) = try await driver.run(s)
             results.append(result)
             if let out = options.out { _ = try ScenarioDriver.write(result, rows: rows, to: out) }
-            let failed = result.gates.filter { !$0.passed }
-            print("\(failed.isEmpty ? "PASS" : "FAIL") \(s.id): \(result.gates.count - failed.count)/\(result.gates.count) gates passed (\(String(format: "%.1f", result.run.wallSeconds)) s)")
-            for g in failed {
-                print("  FAILED \(s.file): \(g.statement)\n         cell \(g.cell), comparison \(g.comparison): \(g.message)")
+            Self.printVerdict(result)
+        }
+        try Self.finish(results, junit: junit)
+    }
+
+    /// Prints PASS or FAIL for a scenario and each failed gate.
+    static func printVerdict(_ result: ScenarioResult) {
+        let failed = result.gates.filter { !$0.passed }
+        print("\(failed.isEmpty ? "PASS" : "FAIL") \(result.scenario): \(result.gates.count - failed.count)/\(result.gates.count) gates passed (\(String(format: "%.1f", result.run.wallSeconds)) s)")
+        for g in failed {
+            print("  FAILED \(result.file): \(g.statement)\n         cell \(g.cell), comparison \(g.comparison): \(g.message)")
+        }
+    }
+
+    /// JUnit XML, the GitHub step summary, the totals; exit 1 when a gate failed (`gate` and
+    /// `merge` of gate shards).
+    static func finish(_ results: [ScenarioResult], junit: String?) throws {
+        if let junit {
+            do { try AtomicFile.write(GateReports.junit(results), to: URL(fileURLWithPath: junit)) } catch {
+                printError("error: \(error)")
+                throw ExitCode(3)
             }
         }
-        if let junit { try AtomicFile.write(GateReports.junit(results), to: URL(fileURLWithPath: junit)) }
         if let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
            let handle = FileHandle(forWritingAtPath: summary) ?? (FileManager.default.createFile(atPath: summary, contents: nil) ? FileHandle(forWritingAtPath: summary) : nil) {
             handle.seekToEndOfFile()
