@@ -181,7 +181,8 @@ public enum ShardFiles {
         let missing = (1...h0.shards).filter { bySlice[$0] == nil }
         if !missing.isEmpty {
             let list = missing.count > 10 ? missing.prefix(10).map(String.init).joined(separator: ", ") + ", …" : missing.map(String.init).joined(separator: ", ")
-            throw ShardError(path: first.path, "slice\(missing.count == 1 ? "" : "s") \(list) of \(h0.shards) missing: \(missing.count) of \(h0.shards) shard files not given")
+            let given = bySlice.keys.sorted().map { "\($0) (\(bySlice[$0]?.path ?? ""))" }.joined(separator: ", ")
+            throw ShardError(path: "merge of \(h0.scenario)", "slice\(missing.count == 1 ? "" : "s") \(list) of \(h0.shards) missing; given: \(given)")
         }
         return (1...h0.shards).compactMap { bySlice[$0] }
     }
