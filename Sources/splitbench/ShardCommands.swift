@@ -114,7 +114,7 @@ struct Merge: AsyncParsableCommand {
     var junit: String?
 
     /// Shard files named on the command line, directories expanded to their `shard-*-of-*.jsonl`.
-    func files() throws(ShardError) -> [String] {
+    static func files(_ shards: [String]) throws(ShardError) -> [String] {
         var out: [String] = []
         let fm = FileManager.default
         for p in shards {
@@ -133,11 +133,29 @@ struct Merge: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let results = try await Self.mergeAll(shards, scenario: scenario, records: records)
+        let out = out ?? "results"
+        for (result, rows, _) in results {
+            let folder = try ScenarioDriver.write(result, rows: rows, to: out)
+            let gates = result.gates.isEmpty ? "" : ", gates \(result.gates.filter(\.passed).count)/\(result.gates.count) passed"
+            print("\(result.scenario): merged \(result.run.hosts?.count ?? 0) shard(s), \(result.cells.count) cell(s) × \(result.replications) replications\(gates) → \(folder.path)")
+        }
+        let gated = results.filter(\.isGate).map(\.result)
+        if !gated.isEmpty {
+            for r in gated { Gate.printVerdict(r) }
+            try Gate.finish(gated, junit: junit)
+        }
+    }
+
+    /// Reads, checks and summarises the shards in `paths` (files or directories), one result
+    /// per scenario in order of first appearance; `isGate` when the shards came from `gate`.
+    /// Every check happens before anything is written: a bad set exits 2 naming the problem.
+    static func mergeAll(_ paths: [String], scenario: String?, records: Bool) async throws
+        -> [(result: ScenarioResult, rows: [ReplicationRow], isGate: Bool)] {
         let started = ContinuousClock.now
-        // Every check happens before anything is written.
         var groups: [(id: String, readers: [ShardReader])] = []
         do {
-            for f in try files() {
+            for f in try files(paths) {
                 let reader = try ShardReader(path: f)
                 if let g = groups.firstIndex(where: { $0.id == reader.header.scenario }) { groups[g].readers.append(reader) } else {
                     groups.append((reader.header.scenario, [reader]))
@@ -152,29 +170,20 @@ struct Merge: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let mine = currentShardVersion()
-        var results: [(ScenarioResult, [ReplicationRow], isGate: Bool)] = []
+        var results: [(result: ScenarioResult, rows: [ReplicationRow], isGate: Bool)] = []
         for g in groups {
-            let (result, rows) = try await merge(g.readers, started: started)
+            let (result, rows) = try await merge(g.readers, scenario: scenario, records: records, started: started)
             results.append((result, rows, g.readers.contains { $0.header.command == "gate" }))
             if let v = g.readers.first?.header.version, v != mine {
                 printError("warning: \(g.id): the shards were written by \(v), this merge is \(mine)")
             }
         }
-        let out = out ?? "results"
-        for (result, rows, _) in results {
-            let folder = try ScenarioDriver.write(result, rows: rows, to: out)
-            let gates = result.gates.isEmpty ? "" : ", gates \(result.gates.filter(\.passed).count)/\(result.gates.count) passed"
-            print("\(result.scenario): merged \(result.run.hosts?.count ?? 0) shard(s), \(result.cells.count) cell(s) × \(result.replications) replications\(gates) → \(folder.path)")
-        }
-        let gated = results.filter(\.isGate).map(\.0)
-        if !gated.isEmpty {
-            for r in gated { Gate.printVerdict(r) }
-            try Gate.finish(gated, junit: junit)
-        }
+        return results
     }
 
     /// One scenario's shards (checked, in slice order) → its result.
-    func merge(_ readers: [ShardReader], started: ContinuousClock.Instant) async throws -> (ScenarioResult, [ReplicationRow]) {
+    static func merge(_ readers: [ShardReader], scenario: String?, records: Bool, started: ContinuousClock.Instant) async throws
+        -> (ScenarioResult, [ReplicationRow]) {
         guard let h = readers.first?.header else { throw ExitCode(2) }
         let path = scenario ?? h.file
         let s: Scenario

@@ -126,6 +126,25 @@ import Testing
         #expect(csv.contains(",fwer,") && csv.contains(",fdr,"))
     }
 
+    @Test func calibrationShardsMergeIntoTheSameReport() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try write(Self.family.replacingOccurrences(of: "policies: [none, bonferroni, bh]",
+                                                              with: "policies: [none, bonferroni, holm, hochberg, bh, by]"), "mt.yaml")
+        let single = try run(["calibrate", "multiple-testing", "--scenario", file, "--out", "single", "--quiet"])
+        #expect(single.status == 0, "\(single.stderr)")
+        for i in 1...3 {
+            let r = try run(["calibrate", "multiple-testing", "--scenario", file, "--out", "cal", "--shard", "\(i)/3", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cal/multiple-testing.csv").path), "a shard writes no report")
+        }
+        let merged = try run(["calibrate", "multiple-testing", "--scenario", file, "--out", "merged", "--merge", "cal/cli.shards-family"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        // The numbers (the report's CSV) are identical; the Markdown and HTML name threads and timings.
+        #expect(try bytes("single/multiple-testing.csv") == bytes("merged/multiple-testing.csv"))
+        let missing = try run(["calibrate", "multiple-testing", "--scenario", file, "--out", "m", "--merge", "cal/cli.shards-family/shard-1-of-3.jsonl"])
+        #expect(missing.status == 2 && missing.stderr.contains("missing"), "\(missing.stderr)")
+    }
+
     @Test func badShardSetsExitTwoNamingTheProblem() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = try write(Self.scenario, "shards.yaml")
