@@ -268,13 +268,14 @@ public final class ShardWriter {
 }
 
 /// Reads a shard file line by line (1 MiB at a time, so memory stays flat): the header on
-/// opening, then ``next()`` for each record until the trailer.
+/// opening, then ``next()`` for each record until the trailer. The file is open only while
+/// its records are read, so a merge of a thousand shards holds one file open at a time.
 public final class ShardReader {
     public let path: String
     public let header: ShardHeader
     /// The trailer, once ``next()`` has reached it.
     public private(set) var trailer: ShardTrailer?
-    let handle: FileHandle
+    var handle: FileHandle?
     let decoder = ShardFiles.decoder()
     var buffer: [UInt8] = []
     var position = 0
@@ -300,15 +301,12 @@ public final class ShardReader {
         guard header.format == ShardHeader.currentFormat else {
             throw ShardError(path: path, "shard format \(header.format), expected \(ShardHeader.currentFormat)")
         }
-        handle = h
-        buffer = buf
-        position = pos
-        atEOF = eof
+        try? h.close()
         lineNumber = 1
         self.header = header
     }
 
-    deinit { try? handle.close() }
+    deinit { try? handle?.close() }
 
     static func readLine(handle: FileHandle, buffer: inout [UInt8], position: inout Int, atEOF: inout Bool) throws -> ArraySlice<UInt8>? {
         while true {
@@ -336,6 +334,15 @@ public final class ShardReader {
     /// file ends without its trailer (an interrupted write) or a line is not a shard line.
     public func next() throws(ShardError) -> (cell: Int, replication: Int, record: ReplicationRecord)? {
         if trailer != nil { return nil }
+        if handle == nil {
+            // Reopen, past the header read on opening.
+            guard let h = FileHandle(forReadingAtPath: path) else { throw ShardError(path: path, "cannot be read any more") }
+            handle = h
+            do { _ = try Self.readLine(handle: h, buffer: &buffer, position: &position, atEOF: &atEOF) } catch {
+                throw ShardError(path: path, "cannot be read: \(error.localizedDescription)")
+            }
+        }
+        guard let handle else { return nil }
         let raw: ArraySlice<UInt8>?
         do { raw = try Self.readLine(handle: handle, buffer: &buffer, position: &position, atEOF: &atEOF) } catch {
             throw ShardError(path: path, "cannot be read: \(error.localizedDescription)")
@@ -353,6 +360,10 @@ public final class ShardReader {
                 throw ShardError(path: path, "holds \(recordsRead) records, its closing line says \(end.records)")
             }
             trailer = end
+            try? handle.close()
+            self.handle = nil
+            buffer = []
+            position = 0
             return nil
         }
         guard let c = line.cell, let r = line.replication, let record = line.record else {
