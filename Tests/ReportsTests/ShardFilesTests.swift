@@ -47,6 +47,8 @@ import Analysis
                     .map(\.bitPattern) + [x.chanceToBeat?.bitPattern]
             }
             #expect(bits(a) == bits(o), "record \(i)")
+            // Every field, including any added later (synthesized Codable carries it).
+            #expect(a == o, "record \(i)")
             #expect(a.status == o.status && a.rejected == o.rejected && a.stopLook == o.stopLook && a.sampleSize == o.sampleSize)
             #expect(back.record.comparisons[1] == .failed(.zeroVariance, look: 2, n: 7))
         }
