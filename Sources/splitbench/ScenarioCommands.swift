@@ -4,6 +4,7 @@ import Foundation
 import Reports
 import Scenarios
 import Simulation
+import Synchronization
 
 /// Prints to standard error.
 func printError(_ message: String) {
@@ -70,8 +71,13 @@ struct ScenarioDriver {
     var threads: Int { options.threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func runner(label: String) -> SimulationRunner {
-        let progress: (@Sendable (Int, Int) -> Void)? = (options.quiet || isatty(2) == 0) ? nil : ProgressBar(label: label).update
+        let progress: (@Sendable (Int, Int) -> Void)? = options.quiet ? nil : ProgressBar(label: label, terminal: isatty(2) != 0).update
         return SimulationRunner(threads: threads, path: options.engine.path, progress: progress)
+    }
+
+    /// Clears the progress bar's line (on a terminal).
+    func clearProgress() {
+        if !options.quiet && isatty(2) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 
     func run(_ scenario: Scenario) async throws -> (result: ScenarioResult, rows: [ReplicationRow]) {
@@ -87,7 +93,7 @@ struct ScenarioDriver {
             printError("error: \(scenario.file): \(e.description)")
             throw ExitCode(2)
         }
-        if runner.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        clearProgress()
         let d = clock.duration(to: .now)
         let info = RunInfo(splitbenchVersion: BuildInfo.packageVersion, gitCommit: BuildInfo.gitCommit, swiftVersion: BuildInfo.swiftVersion,
                            gslVersion: GSL.version, threads: threads, startedAt: ISO8601DateFormatter().string(from: started),
@@ -126,16 +132,51 @@ struct ScenarioDriver {
     }
 }
 
-/// A one-line progress bar on standard error.
+/// Progress on standard error: on a terminal, a bar redrawn in place with the replications
+/// done, the rate and the ETA; off a terminal (a batch job's log), the same figures as one line
+/// every `interval` seconds (`$SPLITBENCH_PROGRESS_SECONDS`, default 10).
 final class ProgressBar: Sendable {
     let label: String
-    init(label: String) { self.label = label }
+    let terminal: Bool
+    let interval: Double
+    let start = ContinuousClock.now
+    /// Seconds after `start` of the last line written off a terminal.
+    let lastLine = Mutex<Double>(0)
+
+    init(label: String, terminal: Bool) {
+        self.label = label
+        self.terminal = terminal
+        interval = ProcessInfo.processInfo.environment["SPLITBENCH_PROGRESS_SECONDS"].flatMap(Double.init).map { max($0, 0) } ?? 10
+    }
 
     @Sendable func update(_ done: Int, _ total: Int) {
-        let width = 30
-        let filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total)".utf8))
+        let d = start.duration(to: .now)
+        let elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Self.duration(Double(total - done) / rate) : "?"
+        let stats = "\(done)/\(total) replications, \(String(format: "%.1f", rate))/s, ETA \(eta)"
+        if terminal {
+            let width = 30
+            let filled = total > 0 ? width * done / total : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(label) \(bar) \(stats)\u{1B}[K".utf8))
+            return
+        }
+        let due = lastLine.withLock { last -> Bool in
+            guard elapsed - last >= interval else { return false }
+            last = elapsed
+            return true
+        }
+        if due { FileHandle.standardError.write(Data("\(label): \(stats)\n".utf8)) }
+    }
+
+    /// 42 s, 3 min 5 s, 2 h 10 min.
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(s.rounded())
+        if t < 60 { return "\(t) s" }
+        if t < 3600 { return "\(t / 60) min \(t % 60) s" }
+        return "\(t / 3600) h \(t % 3600 / 60) min"
     }
 }
 

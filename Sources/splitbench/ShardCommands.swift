@@ -74,7 +74,7 @@ extension ScenarioDriver {
             writer.abandon()
             throw error
         }
-        if runner.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        clearProgress()
         let covered = ranges.map { "cell \($0.cell) replications \($0.lower)..<\($0.upper)" }.joined(separator: ", ")
         print("\(scenario.id): shard \(shard.index)/\(shard.count), \(writer.records) replications (\(covered.isEmpty ? "none" : covered)) → \(url.path)")
     }

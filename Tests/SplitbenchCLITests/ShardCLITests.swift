@@ -145,6 +145,26 @@ import Testing
         #expect(missing.status == 2 && missing.stderr.contains("missing"), "\(missing.stderr)")
     }
 
+    @Test func progressOffATerminalIsALineAndCoversTheShard() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try write(Self.scenario, "shards.yaml")
+        // Off a terminal, one line per interval (0 here: every block) with the rate and ETA.
+        let r = try CLIRunner.run(["run", file, "--shard", "2/3", "--out", "s", "--threads", "1"],
+                                  environment: ["SPLITBENCH_PROGRESS_SECONDS": "0"], currentDirectory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count >= 2 && lines.allSatisfy { $0.hasPrefix("cli.shards 2/3: ") && $0.contains("/s, ETA ") }, "\(r.stderr)")
+        // The total is the shard's replications, not the scenario's.
+        let shardReplications = try #require(r.stdout.split(separator: ",").dropFirst().first.flatMap { Int($0.split(separator: " ")[0]) })
+        #expect(lines.last?.contains("\(shardReplications)/\(shardReplications) replications") == true, "\(r.stdout) \(r.stderr)")
+        #expect(!r.stderr.contains("\u{1B}"), "no terminal codes in a log")
+        // The default interval (10 s) prints nothing for a short run; --quiet never does.
+        let quiet = try CLIRunner.run(["run", file, "--out", "q", "--quiet"], environment: ["SPLITBENCH_PROGRESS_SECONDS": "0"], currentDirectory: dir)
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let short = try run(["run", file, "--out", "q"])
+        #expect(short.status == 0 && short.stderr.isEmpty, "\(short.stderr)")
+    }
+
     @Test func badShardSetsExitTwoNamingTheProblem() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = try write(Self.scenario, "shards.yaml")
