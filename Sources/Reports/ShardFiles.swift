@@ -8,6 +8,7 @@ public struct ShardVersion: Codable, Equatable, Sendable, CustomStringConvertibl
     public var swift: String
     public var gsl: String
 
+    /// A version from its parts (see ``BuildInfo``).
     public init(splitbench: String, gitCommit: String?, swift: String, gsl: String) {
         self.splitbench = splitbench
         self.gitCommit = gitCommit
@@ -56,6 +57,7 @@ public struct ShardHeader: Codable, Equatable, Sendable {
     /// ISO 8601, UTC.
     public var startedAt: String
 
+    /// A header for slice `shard` of `shards`, in the current format.
     public init(command: String, scenario: String, file: String, scenarioHash: String, seed: UInt64, seedOverride: UInt64?,
                 replicationsOverride: Int?, replications: Int, version: ShardVersion, shard: Int, shards: Int,
                 ranges: [CellRange], host: String, threads: Int, startedAt: String) {
@@ -89,6 +91,7 @@ public struct ShardTrailer: Codable, Equatable, Sendable {
     /// Seconds spent on each of the header's ranges.
     public var rangeSeconds: [Double]
 
+    /// A trailer after `records` records.
     public init(records: Int, wallSeconds: Double, rangeSeconds: [Double]) {
         self.records = records
         self.wallSeconds = wallSeconds
@@ -112,6 +115,7 @@ struct ShardLine: Codable {
 public struct ShardError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let message: String
+    /// The problem `message` with the file at `path`.
     public init(path: String, _ message: String) {
         self.path = path
         self.message = message
@@ -200,6 +204,7 @@ public final class ShardWriter {
     /// Records written so far.
     public private(set) var records = 0
 
+    /// Starts a shard file for `url` (in a temporary file beside it) with its header line.
     public init(url: URL, header: ShardHeader) throws(OutputError) {
         self.url = url
         let fm = FileManager.default

@@ -9,6 +9,7 @@ public struct CellRange: Codable, Sendable, Equatable {
     /// One past the last replication covered.
     public var upper: Int
 
+    /// Replications `lower..<upper` of cell `cell`.
     public init(cell: Int, lower: Int, upper: Int) {
         self.cell = cell
         self.lower = lower
