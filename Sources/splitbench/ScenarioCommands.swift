@@ -41,6 +41,12 @@ struct RunOptions: ParsableArguments {
                                valueName: "i/n"),
             transform: ShardSpec.parse)
     var shard: ShardSpec?
+
+    @Flag(help: "Continue from the checkpoint an interrupted or killed run left in DIR/<id>/.checkpoint/ (the result is byte-identical to an uninterrupted run).")
+    var resume = false
+
+    @Option(help: "Checkpoint finished replications into DIR/<id>/.checkpoint/ about every this many seconds of work.")
+    var checkpointSeconds: Double = 30
 }
 
 /// `--engine`.
@@ -58,6 +64,12 @@ struct ScenarioDriver {
         do {
             if let r = options.replications, r < 2 { throw ScenarioError(file: "--replications", keyPath: "", message: "expected at least 2, got \(r)") }
             if let t = options.threads, t < 1 { throw ScenarioError(file: "--threads", keyPath: "", message: "expected at least 1, got \(t)") }
+            if !(options.checkpointSeconds > 0) {
+                throw ScenarioError(file: "--checkpoint-seconds", keyPath: "", message: "expected a positive number, got \(options.checkpointSeconds)")
+            }
+            if options.shard != nil && options.resume {
+                throw ScenarioError(file: "--resume", keyPath: "", message: "not with --shard: rerun an interrupted shard from the start")
+            }
             if options.shard != nil && options.records {
                 throw ScenarioError(file: "--records", keyPath: "", message: "not with --shard: a shard writes no results; use `splitbench merge --records`")
             }
@@ -188,6 +200,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() async throws {
+        Interrupts.install()
         let driver = ScenarioDriver(options: options)
         let scenarios = try driver.loadAll()
         let out = options.out ?? "results"
@@ -196,8 +209,9 @@ struct Run: AsyncParsableCommand {
             return
         }
         for s in scenarios {
-            let (result, rows) = try await driver.run(s)
+            let (result, rows) = try await driver.runCheckpointed(s, out: out, resume: options.resume, checkpointSeconds: options.checkpointSeconds)
             let folder = try ScenarioDriver.write(result, rows: rows, to: out)
+            CheckpointStore.remove(out: out, scenario: s.id)
             let gates = result.gates.isEmpty ? "" : ", gates \(result.gates.filter(\.passed).count)/\(result.gates.count) passed"
             print("\(s.id): \(result.cells.count) cell(s) × \(result.replications) replications in \(String(format: "%.2f", result.run.wallSeconds)) s\(gates) → \(folder.path)")
         }
@@ -215,6 +229,7 @@ struct Gate: AsyncParsableCommand {
     var junit: String?
 
     func run() async throws {
+        Interrupts.install()
         let driver = ScenarioDriver(options: options)
         if options.shard != nil && junit != nil {
             printError("error: --junit: not with --shard: a shard checks no gates; pass --junit to `splitbench merge`")
@@ -226,10 +241,22 @@ struct Gate: AsyncParsableCommand {
             return
         }
         var results: [ScenarioResult] = []
+        if options.resume && options.out == nil {
+            printError("error: --resume: needs --out DIR (the checkpoint is in DIR/<id>/.checkpoint/)")
+            throw ExitCode(2)
+        }
         for s in scenarios {
-            let (result, rows) = try await driver.run(s)
+            if let out = options.out {
+                // With an output directory, gate checkpoints and can resume like run.
+                let (result, rows) = try await driver.runCheckpointed(s, out: out, resume: options.resume, checkpointSeconds: options.checkpointSeconds)
+                results.append(result)
+                _ = try ScenarioDriver.write(result, rows: rows, to: out)
+                CheckpointStore.remove(out: out, scenario: s.id)
+                Self.printVerdict(result)
+                continue
+            }
+            let (result, _) = try await driver.run(s)
             results.append(result)
-            if let out = options.out { _ = try ScenarioDriver.write(result, rows: rows, to: out) }
             Self.printVerdict(result)
         }
         try Self.finish(results, junit: junit)

@@ -122,8 +122,9 @@ public struct SimulationRunner: Sendable {
     }
 
     /// Replications `replications` of one cell, in order: outcomes[i][j] for replication
-    /// `replications.lowerBound + i` and comparison j. Blocks of ``blockSize`` run as tasks.
-    func replicate(plan: CellPlan, replications: Range<Int>, progress: @escaping @Sendable (Int) -> Void) async throws -> [ReplicationRecord] {
+    /// `replications.lowerBound + i` and comparison j. Blocks of ``blockSize`` run as tasks;
+    /// `progress` gets the replications done so far in this call.
+    public func replicate(plan: CellPlan, replications: Range<Int>, progress: @escaping @Sendable (Int) -> Void) async throws -> [ReplicationRecord] {
         let base = replications.lowerBound, r = replications.count
         let blocks = (r + Self.blockSize - 1) / Self.blockSize
         var outcomes = [ReplicationRecord](repeating: ReplicationRecord(comparisons: [], family: []), count: r)
