@@ -102,6 +102,7 @@ extension ScenarioDriver {
         let started = Date()
         let clock = ContinuousClock.now
         let inputs = scenario.cellInputs(replications: options.replications, seed: options.seed)
+        try checkMemory(scenario, inputs)
         let header = ShardHeader(command: "checkpoint", scenario: scenario.id, file: scenario.file, scenarioHash: scenario.sourceHash,
                                  seed: inputs.first?.study.seed ?? 0, seedOverride: options.seed, replicationsOverride: options.replications,
                                  replications: inputs.first?.study.replications ?? 0, version: currentShardVersion(), shard: 1, shards: 1,

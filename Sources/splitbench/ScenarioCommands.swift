@@ -47,6 +47,9 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "Checkpoint finished replications into DIR/<id>/.checkpoint/ about every this many seconds of work.")
     var checkpointSeconds: Double = 30
+
+    @Flag(help: "Run even when the memory estimate exceeds the machine's memory.")
+    var force = false
 }
 
 /// `--engine`.
@@ -82,6 +85,23 @@ struct ScenarioDriver {
 
     var threads: Int { options.threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
+    /// Refuses (exit 2) a scenario whose memory estimate (``Study/estimatedMemory(threads:)``,
+    /// its largest cell) exceeds the machine's memory, unless `--force`.
+    func checkMemory(_ scenario: Scenario, _ inputs: [CellInput]) throws {
+        guard !options.force else { return }
+        var worst = (bytes: 0.0, label: "")
+        for cell in inputs {
+            let bytes = cell.study.estimatedMemory(threads: threads)
+            if bytes > worst.bytes { worst = (bytes, cell.label) }
+        }
+        let machine = Double(ProcessInfo.processInfo.physicalMemory)
+        if machine > 0 && worst.bytes > machine {
+            func gb(_ b: Double) -> String { String(format: "%.1f GB", b / 1e9) }
+            printError("error: \(scenario.file): cell \(worst.label) needs about \(gb(worst.bytes)) (units × columns × \(threads) threads, plus its replication records), more than this machine's \(gb(machine)); lower --threads or population.units, shard the run, or pass --force")
+            throw ExitCode(2)
+        }
+    }
+
     func runner(label: String) -> SimulationRunner {
         let progress: (@Sendable (Int, Int) -> Void)? = options.quiet ? nil : ProgressBar(label: label, terminal: isatty(2) != 0).update
         return SimulationRunner(threads: threads, path: options.engine.path, progress: progress)
@@ -98,6 +118,7 @@ struct ScenarioDriver {
         let started = Date()
         let clock = ContinuousClock.now
         let inputs = scenario.cellInputs(replications: options.replications, seed: options.seed)
+        try checkMemory(scenario, inputs)
         let output: SimulationRunner.Output
         do {
             output = try await runner.run(scenarioID: scenario.id, cells: inputs, gates: scenario.gates)

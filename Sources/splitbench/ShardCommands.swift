@@ -35,6 +35,7 @@ extension ScenarioDriver {
         let started = Date()
         let clock = ContinuousClock.now
         let inputs = scenario.cellInputs(replications: options.replications, seed: options.seed)
+        try checkMemory(scenario, inputs)
         let ranges: [CellRange]
         do {
             ranges = try SimulationRunner.shardRanges(scenarioID: scenario.id, cells: inputs, shard: shard.index - 1, of: shard.count)

@@ -165,6 +165,18 @@ import Testing
         #expect(short.status == 0 && short.stderr.isEmpty, "\(short.stderr)")
     }
 
+    @Test func aRunLargerThanTheMachineIsRefusedBeforeItStarts() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 10^8 units × 22 columns × 8 bytes × 64 threads is far beyond any test machine.
+        let file = try write(Self.scenario.replacingOccurrences(of: "population.units: [200, 900]", with: "population.units: [100000000]"), "huge.yaml")
+        for args in [["run", file, "--out", "out"], ["run", file, "--shard", "1/2", "--out", "out"], ["gate", file]] {
+            let r = try run(args + ["--threads", "64", "--quiet"])
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("huge.yaml: cell population.units=100000000 needs about") && r.stderr.contains("--force"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "nothing is written")
+    }
+
     @Test func badShardSetsExitTwoNamingTheProblem() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = try write(Self.scenario, "shards.yaml")
