@@ -72,15 +72,23 @@ public enum BuildInfo {
         let trimmed = head.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix("ref: ") else { return isCommitHash(trimmed) ? trimmed : nil }
         let ref = String(trimmed.dropFirst("ref: ".count))
-        if let direct = try? String(contentsOf: gitDir.appendingPathComponent(ref), encoding: .utf8) {
-            let hash = direct.trimmingCharacters(in: .whitespacesAndNewlines)
-            return isCommitHash(hash) ? hash : nil
+        // A linked worktree keeps its HEAD in its own git dir and the branches in the common
+        // one (named by the `commondir` file).
+        var dirs = [gitDir]
+        if let common = try? String(contentsOf: gitDir.appendingPathComponent("commondir"), encoding: .utf8) {
+            let path = common.trimmingCharacters(in: .whitespacesAndNewlines)
+            dirs.append(path.hasPrefix("/") ? URL(fileURLWithPath: path) : gitDir.appendingPathComponent(path).standardizedFileURL)
         }
-        guard let packed = try? String(contentsOf: gitDir.appendingPathComponent("packed-refs"), encoding: .utf8)
-        else { return nil }
-        for line in packed.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            if fields.count == 2, fields[1] == ref, isCommitHash(String(fields[0])) { return String(fields[0]) }
+        for dir in dirs {
+            if let direct = try? String(contentsOf: dir.appendingPathComponent(ref), encoding: .utf8) {
+                let hash = direct.trimmingCharacters(in: .whitespacesAndNewlines)
+                return isCommitHash(hash) ? hash : nil
+            }
+            guard let packed = try? String(contentsOf: dir.appendingPathComponent("packed-refs"), encoding: .utf8) else { continue }
+            for line in packed.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                if fields.count == 2, fields[1] == ref, isCommitHash(String(fields[0])) { return String(fields[0]) }
+            }
         }
         return nil
     }

@@ -107,12 +107,14 @@ public enum ScenarioReport {
         return out
     }
 
+    /// What produced the result. Only what determines the numbers: threads, hosts and timings
+    /// stay in `result.json`'s `run` block, so a report is byte-identical for any thread count
+    /// and for a merge of shards.
     static func provenance(_ r: ScenarioResult) -> [(String, String)] {
         [("file", r.file), ("scenario hash", String(r.scenarioHash.prefix(16))), ("seed", String(r.seed)),
          ("replications per cell", String(r.replications)), ("cells", String(r.cells.count)),
          ("SplitBench", r.run.splitbenchVersion), ("git commit", r.run.gitCommit.map { String($0.prefix(12)) } ?? "unknown"),
-         ("Swift", r.run.swiftVersion), ("GSL", r.run.gslVersion), ("threads", String(r.run.threads)),
-         ("wall time", "\(Num.sig(r.run.wallSeconds, 3)) s"), ("started", r.run.startedAt)]
+         ("Swift", r.run.swiftVersion), ("GSL", r.run.gslVersion)]
     }
 
     static func measureColumns(_ cell: CellResult) -> [Measure] {

@@ -32,6 +32,45 @@ struct CalibrationOptions: ParsableArguments {
     @Option(help: "Re-render the report from an earlier JSON of the same command instead of running.")
     var from: String?
 
+    @Option(help: ArgumentHelp("Run only slice i of n (1-based) of each calibration scenario and write OUT/<id>/shard-i-of-n.jsonl; make the report from all n with --merge.",
+                               valueName: "i/n"),
+            transform: ShardSpec.parse)
+    var shard: ShardSpec?
+
+    @Option(parsing: .upToNextOption, help: "Make the report from these shard files (or directories of them) of `--shard i/n` runs instead of running.")
+    var merge: [String] = []
+
+    /// The results of the calibration's scenarios: run here, or merged from `--merge` shards
+    /// (exit 2 when a scenario's shards are missing or belong to another file); nil after
+    /// `--shard` wrote one shard per scenario (there is no report to write then).
+    func results(_ driver: ScenarioDriver, _ scenarios: [Scenario]) async throws -> [ScenarioResult]? {
+        if shard != nil && !merge.isEmpty {
+            printError("error: --shard and --merge: give one (run a slice, or make the report from all of them)")
+            throw ExitCode(2)
+        }
+        if let shard {
+            for s in scenarios { try await driver.runShard(s, shard, command: "run", out: out) }
+            return nil
+        }
+        if !merge.isEmpty {
+            let merged = try await Merge.mergeAll(merge, scenario: nil, records: false)
+            return try scenarios.map { s in
+                guard let r = merged.first(where: { $0.result.scenario == s.id })?.result else {
+                    printError("error: --merge: no shards of \(s.id) (\(s.file)) among \(merge.joined(separator: " "))")
+                    throw ExitCode(2)
+                }
+                guard r.scenarioHash == s.sourceHash else {
+                    printError("error: \(s.file): SHA-256 \(s.sourceHash.prefix(16))… is not the shards' \(r.scenarioHash.prefix(16))… (the file changed since the shards ran)")
+                    throw ExitCode(2)
+                }
+                return r
+            }
+        }
+        var out: [ScenarioResult] = []
+        for s in scenarios { out.append(try await driver.run(s).result) }
+        return out
+    }
+
     /// The scenario and a driver with these options (exit 2 on a bad file).
     func load(defaultScenario: String) throws -> (ScenarioDriver, Scenario) {
         var args = [scenario ?? defaultScenario, "--out", out]
@@ -82,7 +121,7 @@ struct CalibratePeeking: AsyncParsableCommand {
             printError("error: \(s.file): the peeking calibration needs one α shared by every analysis; found \(alphas.sorted().map { "\($0)" }.joined(separator: ", "))")
             throw ExitCode(2)
         }
-        let result = try await driver.run(s).result
+        guard let result = try await options.results(driver, [s])?.first else { return }
         // Exact naive probabilities for every K the scenario uses.
         var ks = Set<Int>()
         for cell in result.cells { if let c = cell.comparisons.first { ks.insert(c.rejectionsByLook.count) } }
@@ -155,7 +194,7 @@ struct CalibrateMultipleTesting: AsyncParsableCommand {
             printError("error: \(s.file): not a multiple-testing family scenario (no family key)")
             throw ExitCode(2)
         }
-        let result = try await driver.run(s).result
+        guard let result = try await options.results(driver, [s])?.first else { return }
         try write(MultipleTestingCalibration(result: result, checks: Self.checks(result, alpha: family.alpha), alpha: family.alpha))
     }
 

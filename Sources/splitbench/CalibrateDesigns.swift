@@ -33,8 +33,7 @@ struct CalibrateDesigns: AsyncParsableCommand {
         if let t = options.threads { args += ["--threads", String(t)] }
         if options.quiet { args.append("--quiet") }
         let driver = ScenarioDriver(options: try RunOptions.parse(args))
-        var results: [ScenarioResult] = []
-        for s in try driver.loadAll() { results.append(try await driver.run(s).result) }
+        guard let results = try await options.results(driver, try driver.loadAll()) else { return }
         try write(try Self.calibration(results))
     }
 

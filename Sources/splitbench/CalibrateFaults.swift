@@ -28,11 +28,8 @@ struct CalibrateFaults: AsyncParsableCommand {
         if let t = options.threads { args += ["--threads", String(t)] }
         if options.quiet { args.append("--quiet") }
         let driver = ScenarioDriver(options: try RunOptions.parse(args))
-        var sections: [FaultSection] = []
-        for s in try driver.loadAll() {
-            sections.append(try Self.section(try await driver.run(s).result))
-        }
-        try write(FaultsCalibration(sections: sections))
+        guard let results = try await options.results(driver, try driver.loadAll()) else { return }
+        try write(FaultsCalibration(sections: try results.map { try Self.section($0) }))
     }
 
     func write(_ c: FaultsCalibration) throws {

@@ -4,6 +4,7 @@ import Foundation
 import Reports
 import Scenarios
 import Simulation
+import Synchronization
 
 /// Prints to standard error.
 func printError(_ message: String) {
@@ -35,6 +36,20 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "Replication engine: automatic (the fused fast path where it applies) or staged. Results are identical.")
     var engine: EngineChoice = .automatic
+
+    @Option(help: ArgumentHelp("Run only slice i of n (1-based: 1/4 … 4/4) and write DIR/<id>/shard-i-of-n.jsonl instead of results; `splitbench merge` combines the n shards into exactly the result of one run.",
+                               valueName: "i/n"),
+            transform: ShardSpec.parse)
+    var shard: ShardSpec?
+
+    @Flag(help: "Continue from the checkpoint an interrupted or killed run left in DIR/<id>/.checkpoint/ (the result is byte-identical to an uninterrupted run).")
+    var resume = false
+
+    @Option(help: "Checkpoint finished replications into DIR/<id>/.checkpoint/ about every this many seconds of work.")
+    var checkpointSeconds: Double = 30
+
+    @Flag(help: "Run even when the memory estimate exceeds the machine's memory.")
+    var force = false
 }
 
 /// `--engine`.
@@ -52,6 +67,15 @@ struct ScenarioDriver {
         do {
             if let r = options.replications, r < 2 { throw ScenarioError(file: "--replications", keyPath: "", message: "expected at least 2, got \(r)") }
             if let t = options.threads, t < 1 { throw ScenarioError(file: "--threads", keyPath: "", message: "expected at least 1, got \(t)") }
+            if !(options.checkpointSeconds > 0) {
+                throw ScenarioError(file: "--checkpoint-seconds", keyPath: "", message: "expected a positive number, got \(options.checkpointSeconds)")
+            }
+            if options.shard != nil && options.resume {
+                throw ScenarioError(file: "--resume", keyPath: "", message: "not with --shard: rerun an interrupted shard from the start")
+            }
+            if options.shard != nil && options.records {
+                throw ScenarioError(file: "--records", keyPath: "", message: "not with --shard: a shard writes no results; use `splitbench merge --records`")
+            }
             return try Scenario.files(in: options.paths).map { (f) throws(ScenarioError) in try Scenario.load(path: f) }
         } catch {
             printError("error: \(error)")
@@ -59,14 +83,42 @@ struct ScenarioDriver {
         }
     }
 
+    var threads: Int { options.threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Refuses (exit 2) a scenario whose memory estimate (``Study/estimatedMemory(threads:)``,
+    /// its largest cell) exceeds the machine's memory, unless `--force`.
+    func checkMemory(_ scenario: Scenario, _ inputs: [CellInput]) throws {
+        guard !options.force else { return }
+        var worst = (bytes: 0.0, label: "")
+        for cell in inputs {
+            let bytes = cell.study.estimatedMemory(threads: threads)
+            if bytes > worst.bytes { worst = (bytes, cell.label) }
+        }
+        let machine = Double(ProcessInfo.processInfo.physicalMemory)
+        if machine > 0 && worst.bytes > machine {
+            func gb(_ b: Double) -> String { String(format: "%.1f GB", b / 1e9) }
+            printError("error: \(scenario.file): cell \(worst.label) needs about \(gb(worst.bytes)) (units × columns × \(threads) threads, plus its replication records), more than this machine's \(gb(machine)); lower --threads or population.units, shard the run, or pass --force")
+            throw ExitCode(2)
+        }
+    }
+
+    func runner(label: String) -> SimulationRunner {
+        let progress: (@Sendable (Int, Int) -> Void)? = options.quiet ? nil : ProgressBar(label: label, terminal: isatty(2) != 0).update
+        return SimulationRunner(threads: threads, path: options.engine.path, progress: progress)
+    }
+
+    /// Clears the progress bar's line (on a terminal).
+    func clearProgress() {
+        if !options.quiet && isatty(2) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
     func run(_ scenario: Scenario) async throws -> (result: ScenarioResult, rows: [ReplicationRow]) {
-        let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let progress: (@Sendable (Int, Int) -> Void)? = (options.quiet || isatty(2) == 0) ? nil : ProgressBar(label: scenario.id).update
-        var runner = SimulationRunner(threads: threads, path: options.engine.path, progress: progress)
+        var runner = runner(label: scenario.id)
         runner.keepRecords = options.records
         let started = Date()
         let clock = ContinuousClock.now
         let inputs = scenario.cellInputs(replications: options.replications, seed: options.seed)
+        try checkMemory(scenario, inputs)
         let output: SimulationRunner.Output
         do {
             output = try await runner.run(scenarioID: scenario.id, cells: inputs, gates: scenario.gates)
@@ -74,45 +126,90 @@ struct ScenarioDriver {
             printError("error: \(scenario.file): \(e.description)")
             throw ExitCode(2)
         }
-        if progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        clearProgress()
         let d = clock.duration(to: .now)
-        let formatter = ISO8601DateFormatter()
         let info = RunInfo(splitbenchVersion: BuildInfo.packageVersion, gitCommit: BuildInfo.gitCommit, swiftVersion: BuildInfo.swiftVersion,
-                           gslVersion: GSL.version, threads: threads, startedAt: formatter.string(from: started),
+                           gslVersion: GSL.version, threads: threads, startedAt: ISO8601DateFormatter().string(from: started),
                            wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
-                           cellSeconds: output.cellSeconds)
-        let result = ScenarioResult(scenario: scenario.id, description: scenario.description, file: scenario.file,
-                                    scenarioHash: scenario.sourceHash, seed: inputs.first?.study.seed ?? 0,
-                                    replications: inputs.first?.study.replications ?? 0, factors: scenario.factors,
-                                    cells: output.cells, gates: output.gates, run: info)
-        return (result, output.rows)
+                           cellSeconds: output.cellSeconds, hosts: [hostName()])
+        return (Self.result(scenario, inputs: inputs, output: output, run: info), output.rows)
+    }
+
+    /// The result of a scenario from the runner's output: the one constructor for a single run
+    /// and a merge of shards, so both write the same bytes.
+    static func result(_ scenario: Scenario, inputs: [CellInput], output: SimulationRunner.Output, run info: RunInfo) -> ScenarioResult {
+        ScenarioResult(scenario: scenario.id, description: scenario.description, file: scenario.file,
+                       scenarioHash: scenario.sourceHash, seed: inputs.first?.study.seed ?? 0,
+                       replications: inputs.first?.study.replications ?? 0, factors: scenario.factors,
+                       cells: output.cells, gates: output.gates, run: info)
     }
 
     /// Writes result.json, measures.csv, report.md and report.html under `dir/<scenario id>/`,
     /// each atomically.
+    /// A failure to write exits 3 with the path and the reason.
     static func write(_ result: ScenarioResult, rows: [ReplicationRow] = [], to dir: String) throws -> URL {
         let folder = URL(fileURLWithPath: dir).appendingPathComponent(result.scenario)
-        if !rows.isEmpty {
-            try AtomicFile.write(ResultFiles.recordsCSV(rows, scenario: result.scenario), to: folder.appendingPathComponent("records.csv"))
+        do {
+            if !rows.isEmpty {
+                try AtomicFile.write(ResultFiles.recordsCSV(rows, scenario: result.scenario), to: folder.appendingPathComponent("records.csv"))
+            }
+            try AtomicFile.write(try ResultFiles.json(result), to: folder.appendingPathComponent("result.json"))
+            try AtomicFile.write(ResultFiles.measuresCSV(result), to: folder.appendingPathComponent("measures.csv"))
+            try AtomicFile.write(ScenarioReport.markdown(result), to: folder.appendingPathComponent("report.md"))
+            try AtomicFile.write(ScenarioReport.html(result), to: folder.appendingPathComponent("report.html"))
+        } catch let e as OutputError {
+            printError("error: \(e)")
+            throw ExitCode(3)
         }
-        try AtomicFile.write(try ResultFiles.json(result), to: folder.appendingPathComponent("result.json"))
-        try AtomicFile.write(ResultFiles.measuresCSV(result), to: folder.appendingPathComponent("measures.csv"))
-        try AtomicFile.write(ScenarioReport.markdown(result), to: folder.appendingPathComponent("report.md"))
-        try AtomicFile.write(ScenarioReport.html(result), to: folder.appendingPathComponent("report.html"))
         return folder
     }
 }
 
-/// A one-line progress bar on standard error.
+/// Progress on standard error: on a terminal, a bar redrawn in place with the replications
+/// done, the rate and the ETA; off a terminal (a batch job's log), the same figures as one line
+/// every `interval` seconds (`$SPLITBENCH_PROGRESS_SECONDS`, default 10).
 final class ProgressBar: Sendable {
     let label: String
-    init(label: String) { self.label = label }
+    let terminal: Bool
+    let interval: Double
+    let start = ContinuousClock.now
+    /// Seconds after `start` of the last line written off a terminal.
+    let lastLine = Mutex<Double>(0)
+
+    init(label: String, terminal: Bool) {
+        self.label = label
+        self.terminal = terminal
+        interval = ProcessInfo.processInfo.environment["SPLITBENCH_PROGRESS_SECONDS"].flatMap(Double.init).map { max($0, 0) } ?? 10
+    }
 
     @Sendable func update(_ done: Int, _ total: Int) {
-        let width = 30
-        let filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total)".utf8))
+        let d = start.duration(to: .now)
+        let elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Self.duration(Double(total - done) / rate) : "?"
+        let stats = "\(done)/\(total) replications, \(String(format: "%.1f", rate))/s, ETA \(eta)"
+        if terminal {
+            let width = 30
+            let filled = total > 0 ? width * done / total : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(label) \(bar) \(stats)\u{1B}[K".utf8))
+            return
+        }
+        let due = lastLine.withLock { last -> Bool in
+            guard elapsed - last >= interval else { return false }
+            last = elapsed
+            return true
+        }
+        if due { FileHandle.standardError.write(Data("\(label): \(stats)\n".utf8)) }
+    }
+
+    /// 42 s, 3 min 5 s, 2 h 10 min.
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(s.rounded())
+        if t < 60 { return "\(t) s" }
+        if t < 3600 { return "\(t / 60) min \(t % 60) s" }
+        return "\(t / 3600) h \(t % 3600 / 60) min"
     }
 }
 
@@ -124,12 +221,18 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() async throws {
+        Interrupts.install()
         let driver = ScenarioDriver(options: options)
         let scenarios = try driver.loadAll()
         let out = options.out ?? "results"
+        if let shard = options.shard {
+            for s in scenarios { try await driver.runShard(s, shard, command: "run", out: out) }
+            return
+        }
         for s in scenarios {
-            let (result, rows) = try await driver.run(s)
+            let (result, rows) = try await driver.runCheckpointed(s, out: out, resume: options.resume, checkpointSeconds: options.checkpointSeconds)
             let folder = try ScenarioDriver.write(result, rows: rows, to: out)
+            CheckpointStore.remove(out: out, scenario: s.id)
             let gates = result.gates.isEmpty ? "" : ", gates \(result.gates.filter(\.passed).count)/\(result.gates.count) passed"
             print("\(s.id): \(result.cells.count) cell(s) × \(result.replications) replications in \(String(format: "%.2f", result.run.wallSeconds)) s\(gates) → \(folder.path)")
         }
@@ -147,20 +250,57 @@ struct Gate: AsyncParsableCommand {
     var junit: String?
 
     func run() async throws {
+        Interrupts.install()
         let driver = ScenarioDriver(options: options)
+        if options.shard != nil && junit != nil {
+            printError("error: --junit: not with --shard: a shard checks no gates; pass --junit to `splitbench merge`")
+            throw ExitCode(2)
+        }
         let scenarios = try driver.loadAll()
+        if let shard = options.shard {
+            for s in scenarios { try await driver.runShard(s, shard, command: "gate", out: options.out ?? "results") }
+            return
+        }
         var results: [ScenarioResult] = []
+        if options.resume && options.out == nil {
+            printError("error: --resume: needs --out DIR (the checkpoint is in DIR/<id>/.checkpoint/)")
+            throw ExitCode(2)
+        }
         for s in scenarios {
-            let (result, rows) = try await driver.run(s)
+            if let out = options.out {
+                // With an output directory, gate checkpoints and can resume like run.
+                let (result, rows) = try await driver.runCheckpointed(s, out: out, resume: options.resume, checkpointSeconds: options.checkpointSeconds)
+                results.append(result)
+                _ = try ScenarioDriver.write(result, rows: rows, to: out)
+                CheckpointStore.remove(out: out, scenario: s.id)
+                Self.printVerdict(result)
+                continue
+            }
+            let (result, _) = try await driver.run(s)
             results.append(result)
-            if let out = options.out { _ = try ScenarioDriver.write(result, rows: rows, to: out) }
-            let failed = result.gates.filter { !$0.passed }
-            print("\(failed.isEmpty ? "PASS" : "FAIL") \(s.id): \(result.gates.count - failed.count)/\(result.gates.count) gates passed (\(String(format: "%.1f", result.run.wallSeconds)) s)")
-            for g in failed {
-                print("  FAILED \(s.file): \(g.statement)\n         cell \(g.cell), comparison \(g.comparison): \(g.message)")
+            Self.printVerdict(result)
+        }
+        try Self.finish(results, junit: junit)
+    }
+
+    /// Prints PASS or FAIL for a scenario and each failed gate.
+    static func printVerdict(_ result: ScenarioResult) {
+        let failed = result.gates.filter { !$0.passed }
+        print("\(failed.isEmpty ? "PASS" : "FAIL") \(result.scenario): \(result.gates.count - failed.count)/\(result.gates.count) gates passed (\(String(format: "%.1f", result.run.wallSeconds)) s)")
+        for g in failed {
+            print("  FAILED \(result.file): \(g.statement)\n         cell \(g.cell), comparison \(g.comparison): \(g.message)")
+        }
+    }
+
+    /// JUnit XML, the GitHub step summary, the totals; exit 1 when a gate failed (`gate` and
+    /// `merge` of gate shards).
+    static func finish(_ results: [ScenarioResult], junit: String?) throws {
+        if let junit {
+            do { try AtomicFile.write(GateReports.junit(results), to: URL(fileURLWithPath: junit)) } catch {
+                printError("error: \(error)")
+                throw ExitCode(3)
             }
         }
-        if let junit { try AtomicFile.write(GateReports.junit(results), to: URL(fileURLWithPath: junit)) }
         if let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
            let handle = FileHandle(forWritingAtPath: summary) ?? (FileManager.default.createFile(atPath: summary, contents: nil) ? FileHandle(forWritingAtPath: summary) : nil) {
             handle.seekToEndOfFile()

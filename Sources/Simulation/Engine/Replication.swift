@@ -3,7 +3,7 @@ import Analysis
 import Distributions
 
 /// What one analysis comparison concluded in one replication.
-public struct ComparisonOutcome: Sendable, Equatable {
+public struct ComparisonOutcome: Sendable, Equatable, Codable {
     /// `ok`, or why the data could not be analysed (then the replication is excluded from the
     /// measures and counted as failed).
     public var status: AnalysisStatus
@@ -55,7 +55,7 @@ public struct ComparisonOutcome: Sendable, Equatable {
 
 /// Everything one replication produced: one outcome per (analysis, comparison), and one per
 /// multiple-testing policy when the study is a family.
-public struct ReplicationRecord: Sendable {
+public struct ReplicationRecord: Sendable, Codable {
     public var comparisons: [ComparisonOutcome]
     var family: [FamilyOutcome]
 

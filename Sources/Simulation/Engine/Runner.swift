@@ -50,17 +50,33 @@ public struct SimulationRunner: Sendable {
 
     /// Runs every cell and checks the gates.
     public func run(scenarioID: String, cells: [CellInput], gates: [GateSpec]) async throws -> Output {
+        let total = cells.reduce(0) { $0 + $1.study.replications }
+        var done = 0
+        return try await summarise(scenarioID: scenarioID, cells: cells, gates: gates) { plan, cell in
+            let offset = done
+            let outcomes = try await replicate(plan: plan, replications: 0..<cell.study.replications) { n in self.progress?(offset + n, total) }
+            done += cell.study.replications
+            return outcomes
+        }
+    }
+
+    /// The one summarise path, shared by a single run and a merge of shards: for each cell in
+    /// order, its plan, every replication's record in replication order (from `records`: run
+    /// now, or read from shard files), then ``summarise(plan:cell:outcomes:)``; finally the
+    /// gates. One cell's records are in memory at a time. `cellSeconds` times each cell
+    /// (records included).
+    public func summarise(scenarioID: String, cells: [CellInput], gates: [GateSpec],
+                          records: (CellPlan, CellInput) async throws -> [ReplicationRecord]) async throws -> Output {
         var rows: [ReplicationRow] = []
         var results: [CellResult] = []
         var seconds: [Double] = []
-        let total = cells.reduce(0) { $0 + $1.study.replications }
-        var done = 0
         for cell in cells {
             let start = ContinuousClock.now
             let plan = try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index, factors: cell.factors)
-            let offset = done
-            let outcomes = try await replicate(plan: plan) { n in self.progress?(offset + n, total) }
-            done += cell.study.replications
+            let outcomes = try await records(plan, cell)
+            guard outcomes.count == cell.study.replications else {
+                throw SimulationError("cell \(cell.index) (\(cell.label)): \(outcomes.count) replication records, expected \(cell.study.replications)")
+            }
             results.append(summarise(plan: plan, cell: cell, outcomes: outcomes))
             if keepRecords {
                 for (r, record) in outcomes.enumerated() { rows += record.rows(plan: plan, replication: r) }
@@ -71,9 +87,45 @@ public struct SimulationRunner: Sendable {
         return Output(cells: results, gates: GateEvaluator.evaluate(gates, cells: results), cellSeconds: seconds, rows: rows)
     }
 
-    /// All replications of one cell: outcomes[r][j] for comparison j.
-    func replicate(plan: CellPlan, progress: @escaping @Sendable (Int) -> Void) async throws -> [ReplicationRecord] {
-        let r = plan.study.replications
+    /// The ranges of shard `index` (0-based) of `count`: ``Sharding/slice(_:of:cells:)`` over
+    /// these cells, each replication weighed by its cell's ``CellPlan/estimatedCost``.
+    public static func shardRanges(scenarioID: String, cells: [CellInput], shard index: Int, of count: Int) throws -> [CellRange] {
+        let costs = try cells.map { cell in
+            (index: cell.index, replications: cell.study.replications,
+             cost: try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index, factors: cell.factors).estimatedCost)
+        }
+        return Sharding.slice(index, of: count, cells: costs)
+    }
+
+    /// Runs only the given ranges of (cell, replication) — one shard's slice — handing each
+    /// range's records, in replication order, to `sink` as soon as the range is done (so a
+    /// shard holds one range in memory). Returns the seconds spent per range.
+    public func runRanges(scenarioID: String, cells: [CellInput], ranges: [CellRange],
+                          sink: (CellRange, [ReplicationRecord]) throws -> Void) async throws -> [Double] {
+        let total = ranges.reduce(0) { $0 + $1.replications.count }
+        var done = 0
+        var seconds: [Double] = []
+        for range in ranges {
+            guard let cell = cells.first(where: { $0.index == range.cell }) else {
+                throw SimulationError("shard range names cell \(range.cell), which the scenario does not have")
+            }
+            let start = ContinuousClock.now
+            let plan = try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index, factors: cell.factors)
+            let offset = done
+            let outcomes = try await replicate(plan: plan, replications: range.replications) { n in self.progress?(offset + n, total) }
+            done += range.replications.count
+            try sink(range, outcomes)
+            let d = start.duration(to: .now)
+            seconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        }
+        return seconds
+    }
+
+    /// Replications `replications` of one cell, in order: outcomes[i][j] for replication
+    /// `replications.lowerBound + i` and comparison j. Blocks of ``blockSize`` run as tasks;
+    /// `progress` gets the replications done so far in this call.
+    public func replicate(plan: CellPlan, replications: Range<Int>, progress: @escaping @Sendable (Int) -> Void) async throws -> [ReplicationRecord] {
+        let base = replications.lowerBound, r = replications.count
         let blocks = (r + Self.blockSize - 1) / Self.blockSize
         var outcomes = [ReplicationRecord](repeating: ReplicationRecord(comparisons: [], family: []), count: r)
         let engine = ReplicationEngine(plan: plan, path: path)
@@ -83,7 +135,7 @@ public struct SimulationRunner: Sendable {
             func submit(_ b: Int) {
                 group.addTask {
                     let lo = b * Self.blockSize, hi = min(r, lo + Self.blockSize)
-                    return (lo, try Self.runBlock(engine, lo..<hi))
+                    return (lo, try Self.runBlock(engine, (base + lo)..<(base + hi)))
                 }
             }
             while next < min(blocks, threads) { submit(next); next += 1 }

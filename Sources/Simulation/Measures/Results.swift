@@ -123,9 +123,16 @@ public struct RunInfo: Codable, Equatable, Sendable {
     public var startedAt: String
     public var wallSeconds: Double
     public var cellSeconds: [Double]
+    /// The machines that ran the replications: one for a single run, one per shard (in slice
+    /// order) for a merge. Absent in results written before sharding existed.
+    public var hosts: [String]?
+    /// A merge only: each shard's wall time, in slice order.
+    public var shardSeconds: [Double]?
 
     public init(splitbenchVersion: String, gitCommit: String?, swiftVersion: String, gslVersion: String, threads: Int,
-                startedAt: String, wallSeconds: Double, cellSeconds: [Double]) {
+                startedAt: String, wallSeconds: Double, cellSeconds: [Double], hosts: [String]? = nil, shardSeconds: [Double]? = nil) {
+        self.hosts = hosts
+        self.shardSeconds = shardSeconds
         self.splitbenchVersion = splitbenchVersion
         self.gitCommit = gitCommit
         self.swiftVersion = swiftVersion
