@@ -246,12 +246,30 @@ struct Gate: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Write JUnit XML (one test case per gate check) to this file.")
+    @Option(help: "Write JUnit XML (one test case per gate check, and per baseline comparison) to this file.")
     var junit: String?
+
+    @Option(help: "Also compare every measure with the results in DIR (e.g. results/gates) and fail on a change beyond its Monte Carlo noise (see `splitbench diff`).")
+    var baseline: String?
+
+    @Option(help: "With --baseline: add K to every scenario's seed, so the new replications are independent of the baseline's and the z rule is exact.")
+    var baselineSeedOffset: UInt64?
 
     func run() async throws {
         Interrupts.install()
-        let driver = ScenarioDriver(options: options)
+        var driver = ScenarioDriver(options: options)
+        if baselineSeedOffset != nil && (baseline == nil || options.seed != nil) {
+            printError("error: --baseline-seed-offset: needs --baseline and no --seed")
+            throw ExitCode(2)
+        }
+        // Read the baseline before running anything, so a bad baseline costs no run.
+        var baselineResults: [ScenarioResult] = []
+        if let b = baseline {
+            do { baselineResults = try Diff.load(b) } catch let e as Diff.DiffInputError {
+                printError("error: --baseline: \(e.message)")
+                throw ExitCode(e.code)
+            }
+        }
         if options.shard != nil && junit != nil {
             printError("error: --junit: not with --shard: a shard checks no gates; pass --junit to `splitbench merge`")
             throw ExitCode(2)
@@ -267,6 +285,11 @@ struct Gate: AsyncParsableCommand {
             throw ExitCode(2)
         }
         for s in scenarios {
+            if let k = baselineSeedOffset, let seed = s.cells.first?.study.seed {
+                var o = options
+                o.seed = seed &+ k
+                driver = ScenarioDriver(options: o)
+            }
             if let out = options.out {
                 // With an output directory, gate checkpoints and can resume like run.
                 let (result, rows) = try await driver.runCheckpointed(s, out: out, resume: options.resume, checkpointSeconds: options.checkpointSeconds)
@@ -280,12 +303,27 @@ struct Gate: AsyncParsableCommand {
             results.append(result)
             Self.printVerdict(result)
         }
-        try Self.finish(results, junit: junit)
+        var diff: ResultDiff?
+        if baseline != nil {
+            // Compare the scenarios that ran with their baselines (others in the folder are not ours).
+            let ran = Set(results.map(\.scenario))
+            let d = try ResultDiff.compare(old: baselineResults.filter { ran.contains($0.scenario) }, new: results)
+            print(DiffReport.text(d), terminator: "")
+            for r in d.regressions {
+                print("  REGRESSION against the baseline: \(r.scenario), cell \(r.cell), \(r.analysis)/\(r.comparison) \(r.measure): \(r.oldEstimate) ± \(r.oldMCSE ?? .nan) → \(r.newEstimate) ± \(r.newMCSE ?? .nan), z = \(String(format: "%.2f", r.z ?? .nan)) (|z| > \(String(format: "%.2f", d.threshold)))")
+            }
+            diff = d
+        }
+        try Self.finish(results, junit: junit, baseline: diff)
     }
 
     /// Prints PASS or FAIL for a scenario and each failed gate.
     static func printVerdict(_ result: ScenarioResult) {
         let failed = result.gates.filter { !$0.passed }
+        if result.gates.isEmpty {
+            print("NO GATES \(result.scenario): the scenario defines no gates, so nothing was checked (\(String(format: "%.1f", result.run.wallSeconds)) s)")
+            return
+        }
         print("\(failed.isEmpty ? "PASS" : "FAIL") \(result.scenario): \(result.gates.count - failed.count)/\(result.gates.count) gates passed (\(String(format: "%.1f", result.run.wallSeconds)) s)")
         for g in failed {
             print("  FAILED \(result.file): \(g.statement)\n         cell \(g.cell), comparison \(g.comparison): \(g.message)")
@@ -294,9 +332,14 @@ struct Gate: AsyncParsableCommand {
 
     /// JUnit XML, the GitHub step summary, the totals; exit 1 when a gate failed (`gate` and
     /// `merge` of gate shards).
-    static func finish(_ results: [ScenarioResult], junit: String?) throws {
+    static func finish(_ results: [ScenarioResult], junit: String?, baseline: ResultDiff? = nil) throws {
         if let junit {
-            do { try AtomicFile.write(GateReports.junit(results), to: URL(fileURLWithPath: junit)) } catch {
+            let url = URL(fileURLWithPath: junit)
+            guard FileManager.default.fileExists(atPath: url.deletingLastPathComponent().path) else {
+                printError("error: --junit: the folder \(url.deletingLastPathComponent().path) does not exist")
+                throw ExitCode(3)
+            }
+            do { try AtomicFile.write(GateReports.junit(results, baseline: baseline), to: url) } catch {
                 printError("error: \(error)")
                 throw ExitCode(3)
             }
@@ -305,12 +348,15 @@ struct Gate: AsyncParsableCommand {
            let handle = FileHandle(forWritingAtPath: summary) ?? (FileManager.default.createFile(atPath: summary, contents: nil) ? FileHandle(forWritingAtPath: summary) : nil) {
             handle.seekToEndOfFile()
             handle.write(Data(GateReports.stepSummary(results).utf8))
+            if let baseline { handle.write(Data(("\n" + DiffReport.markdown(baseline)).utf8)) }
             try? handle.close()
         }
         let total = results.reduce(0) { $0 + $1.gates.count }
         let failed = results.reduce(0) { $0 + $1.gates.filter { !$0.passed }.count }
         print("gates: \(total - failed) passed, \(failed) failed")
-        if failed > 0 { throw ExitCode(1) }
+        if let baseline { print("baseline: \(baseline.tested) measures compared, \(baseline.regressions.count) regression\(baseline.regressions.count == 1 ? "" : "s")") }
+        if total == 0 { print("note: no scenario had gates: nothing was checked") }
+        if failed > 0 || !(baseline?.regressions.isEmpty ?? true) { throw ExitCode(1) }
     }
 }
 
@@ -332,6 +378,15 @@ struct Validate: ParsableCommand {
         for f in files {
             do {
                 let s = try Scenario.load(path: f)
+                // Plan every cell too: what only the plan checks (a method's needs, truths) is
+                // reported here rather than at run time.
+                for cell in s.cellInputs() {
+                    do {
+                        _ = try CellPlan(study: cell.study, scenarioID: s.id, cellIndex: cell.index, factors: cell.factors)
+                    } catch {
+                        throw ScenarioError(file: f, keyPath: "", message: "\(s.cells.count > 1 ? "[cell \(cell.label)] " : "")\(error)")
+                    }
+                }
                 print("ok: \(f) (\(s.id): \(s.cells.count) cell(s), \(s.cells.first?.study.analyses.count ?? 0) analyses, \(s.gates.count) gates)")
             } catch {
                 printError("error: \(error)")

@@ -89,6 +89,7 @@ scenario("analysis-cuped-no-pre", replace("method: welch_t}", "method: cuped}"),
 scenario("analysis-ztest-continuous", replace("metric: rev, method: welch_t", "metric: rev, method: z_test"), "analyses[1].method")
 scenario("analysis-policy-unknown", replace("method: z_test}", "method: z_test, policy: hope}"), "analyses[0].policy")
 scenario("analysis-relative-srm", BASE + "  - {id: s, method: srm, estimand: relative}\n", "analyses[2].estimand")
+scenario("analysis-summed-without-programme", replace("method: welch_t}", "method: summed_lifts}"), "summed_lifts sums a launch programme")
 # Looks, measures, sweeps, gates.
 scenario("looks-unknown", BASE + "looks: hourly\n", "looks")
 scenario("looks-days-beyond", BASE + "looks: {days: [3, 30]}\n", "looks")
