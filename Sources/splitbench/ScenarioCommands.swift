@@ -175,6 +175,10 @@ final class ProgressBar: Sendable {
     let start = ContinuousClock.now
     /// Seconds after `start` of the last line written off a terminal.
     let lastLine = Mutex<Double>(0)
+    /// Whether the time estimate (from the first replications) was printed.
+    let estimated = Mutex<Bool>(false)
+    /// Seconds of work after which the estimate is printed.
+    static let calibrationSeconds = 2.0
 
     init(label: String, terminal: Bool) {
         self.label = label
@@ -188,6 +192,12 @@ final class ProgressBar: Sendable {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Self.duration(Double(total - done) / rate) : "?"
         let stats = "\(done)/\(total) replications, \(String(format: "%.1f", rate))/s, ETA \(eta)"
+        // Once, after a short calibration on the first replications: the whole run's time.
+        if elapsed >= Self.calibrationSeconds, done < total, rate > 0,
+           estimated.withLock({ e -> Bool in defer { e = true }; return !e }) {
+            let line = "\(label): estimated time \(Self.duration(Double(total) / rate)) for \(total) replications (measured on the first \(done), \(String(format: "%.1f", rate))/s)"
+            FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
+        }
         if terminal {
             let width = 30
             let filled = total > 0 ? width * done / total : width
