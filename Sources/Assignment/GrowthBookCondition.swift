@@ -118,7 +118,7 @@ enum GBSubject {
         switch self {
         case .flat(let a):
             if let v = a[path] { return v.json }
-            guard let first = rest.popFirst(), let v = a[first] else { return .null }
+            guard parts.count > 1, let first = rest.popFirst(), let v = a[first] else { return .null }
             current = v.json
         case .json(let j):
             current = j

@@ -299,6 +299,16 @@ struct AssignCommand: ParsableCommand {
                   + String(format: "%10.1f", 1e9 / rate) + String(format: "%16.3e", Double(count) / wall)
                   + String(format: "%9.1f%%", 100 * Double(enrolled) / Double(count)))
         }
+        // The regex engine's worst case: a pattern that is catastrophic for backtracking engines.
+        let regex = try BoundedRegex("(a+)+$")
+        for length in [10_000, 100_000] {
+            let input = String(repeating: "a", count: length) + "b"
+            var matched = false
+            let cpuStart = threadCPUSeconds()
+            matched = regex.matches(input)
+            let cpu = threadCPUSeconds() - cpuStart
+            print("$regex (a+)+$ on \"a\" × \(length) + \"b\": \(String(format: "%.4f", cpu)) s CPU (matched: \(matched))")
+        }
     }
 
     // MARK: output
