@@ -26,6 +26,9 @@ public struct BoundedRegex: Sendable, Equatable {
     public let caseInsensitive: Bool
     private let program: [Instruction]
     private let sets: [CharSet]
+    /// When every match must start with one of these scalars (the program begins with plain
+    /// characters), positions with no live thread and another scalar are skipped.
+    private let firstScalars: Set<Unicode.Scalar>?
 
     /// Bound on the compiled program (counted repetitions `{n,m}` are expanded), so compile
     /// time and the per-character cost stay bounded too.
@@ -42,6 +45,30 @@ public struct BoundedRegex: Sendable, Equatable {
         compiler.program.append(.match)
         program = compiler.program
         sets = compiler.sets
+        firstScalars = Self.firstScalars(program, caseInsensitive: caseInsensitive)
+    }
+
+    /// The scalars a match can start with, when the program's first consuming instructions are
+    /// all plain characters (nil otherwise: a class, `.`, an assertion or an empty match).
+    private static func firstScalars(_ program: [Instruction], caseInsensitive: Bool) -> Set<Unicode.Scalar>? {
+        var out: Set<Unicode.Scalar> = []
+        var seen: Set<Int> = []
+        var stack = [0]
+        while let pc = stack.popLast() {
+            guard seen.insert(pc).inserted else { continue }
+            switch program[pc] {
+            case .char(let c):
+                out.insert(c)
+                if caseInsensitive {
+                    out.insert(fold(c))
+                    out.insert(upper(c))
+                }
+            case .jump(let t): stack.append(t)
+            case .split(let a, let b): stack.append(contentsOf: [a, b])
+            default: return nil
+            }
+        }
+        return out
     }
 
     public static func == (a: BoundedRegex, b: BoundedRegex) -> Bool {
@@ -57,6 +84,10 @@ public struct BoundedRegex: Sendable, Equatable {
         var stack: [Int] = []
         stack.reserveCapacity(16)
         for i in 0...n {
+            if current.count == 0, let first = firstScalars, i == n || !first.contains(text[i]) {
+                if i == n { break }
+                continue
+            }
             // Unanchored search: a new thread starts at every position.
             if addThread(0, at: i, text, &current, &stack) { return true }
             if i == n { break }

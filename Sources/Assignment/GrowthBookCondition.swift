@@ -192,7 +192,7 @@ private struct GBParser {
 
     mutating func conditionValue(_ json: JSONValue, path: String, insensitive: Bool) -> GBValue {
         switch json {
-        case .string(let s): return .string(s, insensitive: insensitive)
+        case .string(let s): return .string(insensitive ? s.lowercased() : s, insensitive: insensitive)
         case .number(let d): return .number(d)
         case .bool(let b): return .bool(b)
         case .null: return .null
@@ -230,8 +230,8 @@ private struct GBParser {
         case "$exists": return .exists(GBSemantics.truthy(arg))
         case "$in": return array { .isIn($0, insensitive: false, negated: false) }
         case "$nin": return array { .isIn($0, insensitive: false, negated: true) }
-        case "$ini": return array { .isIn($0, insensitive: true, negated: false) }
-        case "$nini": return array { .isIn($0, insensitive: true, negated: true) }
+        case "$ini": return array { .isIn($0.map(GBSemantics.lowercased), insensitive: true, negated: false) }
+        case "$nini": return array { .isIn($0.map(GBSemantics.lowercased), insensitive: true, negated: true) }
         case "$inGroup", "$notInGroup":
             let negated = op == "$notInGroup"
             guard case .string(let id) = arg else { return never("\(op) needs a saved group id, got \(arg.typeName)") }
@@ -290,7 +290,8 @@ extension GBValue {
     func eval(_ v: JSONValue) -> Bool {
         switch self {
         case .string(let s, let insensitive):
-            return insensitive ? GBSemantics.string(v).lowercased() == s.lowercased() : GBSemantics.string(v) == s
+            // `s` was lower-cased at compile time when insensitive.
+            return insensitive ? GBSemantics.string(v).lowercased() == s : GBSemantics.string(v) == s
         case .number(let n): return GBSemantics.number(v) == n
         case .bool(let b): return v != .null && GBSemantics.truthy(v) == b
         case .null: return v == .null
@@ -304,7 +305,7 @@ extension GBOperator {
     func eval(_ v: JSONValue) -> Bool {
         switch self {
         case .version(let op, let expected):
-            return GBSemantics.compareStrings(GBSemantics.paddedVersion(v), expected, op)
+            return GBSemantics.compareVersions(v, expected, op)
         case .strictEquals(let x, let negated): return GBSemantics.strictEquals(v, x) != negated
         case .compare(let op, let x): return GBSemantics.relational(v, x, op)
         case .exists(let want): return (v != .null) == want
@@ -447,16 +448,18 @@ enum GBSemantics {
         }
     }
 
+    /// A string lower-cased (GrowthBook's case fold for `$ini`, `$nini`, `$alli`); other values as they are.
+    static func lowercased(_ v: JSONValue) -> JSONValue {
+        if case .string(let s) = v { return .string(s.lowercased()) }
+        return v
+    }
+
     /// `Array.prototype.includes` (intersection when `actual` is an array); `insensitive` folds
-    /// strings to lower case.
+    /// strings to lower case (the list was folded at compile time).
     static func isIn(_ actual: JSONValue, _ list: [JSONValue], insensitive: Bool) -> Bool {
-        func fold(_ v: JSONValue) -> JSONValue {
-            if insensitive, case .string(let s) = v { return .string(s.lowercased()) }
-            return v
-        }
         func has(_ x: JSONValue) -> Bool {
-            let fx = fold(x)
-            return list.contains { strictEquals(fx, fold($0)) }
+            let fx = insensitive ? lowercased(x) : x
+            return list.contains { strictEquals(fx, $0) }
         }
         if case .array(let items) = actual { return items.contains(where: has) }
         return has(actual)
@@ -471,6 +474,39 @@ enum GBSemantics {
         case .number: "number"
         case .bool: "boolean"
         case .object: "object"
+        }
+    }
+
+    /// Compares the padded version of `v` with an already padded `expected`; for ASCII input
+    /// (every real version string) on bytes, without building the padded string.
+    static func compareVersions(_ v: JSONValue, _ expected: String, _ op: GBCompare) -> Bool {
+        guard case .string(let raw) = v, !raw.isEmpty, raw.utf8.allSatisfy({ $0 < 0x80 }),
+              expected.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return compareStrings(paddedVersion(v), expected, op)
+        }
+        var bytes = Array(raw.utf8)[...]
+        if bytes.first == UInt8(ascii: "v") { bytes = bytes.dropFirst() }
+        if let plus = bytes.firstIndex(of: UInt8(ascii: "+")) { bytes = bytes[..<plus] }
+        let parts = bytes.split(omittingEmptySubsequences: false) { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+        var padded: [UInt8] = []
+        padded.reserveCapacity(bytes.count + 24)
+        for (k, p) in parts.enumerated() {
+            if k > 0 { padded.append(UInt8(ascii: "-")) }
+            if !p.isEmpty, p.count < 5, p.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                padded.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 5 - p.count))
+            }
+            padded.append(contentsOf: p)
+        }
+        if parts.count == 3 { padded.append(contentsOf: [UInt8(ascii: "-"), UInt8(ascii: "~")]) }
+        let e = Array(expected.utf8)
+        let less = padded.lexicographicallyPrecedes(e), equal = padded == e
+        switch op {
+        case .eq: return equal
+        case .ne: return !equal
+        case .lt: return less
+        case .lte: return less || equal
+        case .gt: return !less && !equal
+        case .gte: return !less
         }
     }
 
