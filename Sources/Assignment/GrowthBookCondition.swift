@@ -487,19 +487,29 @@ enum GBSemantics {
         var bytes = Array(raw.utf8)[...]
         if bytes.first == UInt8(ascii: "v") { bytes = bytes.dropFirst() }
         if let plus = bytes.firstIndex(of: UInt8(ascii: "+")) { bytes = bytes[..<plus] }
-        let parts = bytes.split(omittingEmptySubsequences: false) { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
         var padded: [UInt8] = []
         padded.reserveCapacity(bytes.count + 24)
-        for (k, p) in parts.enumerated() {
-            if k > 0 { padded.append(UInt8(ascii: "-")) }
-            if !p.isEmpty, p.count < 5, p.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-                padded.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 5 - p.count))
+        var parts = 0
+        var start = bytes.startIndex
+        while true {
+            var end = start
+            var numeric = true
+            while end < bytes.endIndex, bytes[end] != UInt8(ascii: "-"), bytes[end] != UInt8(ascii: ".") {
+                if bytes[end] < UInt8(ascii: "0") || bytes[end] > UInt8(ascii: "9") { numeric = false }
+                end += 1
             }
-            padded.append(contentsOf: p)
+            let length = end - start
+            if parts > 0 { padded.append(UInt8(ascii: "-")) }
+            if numeric, length > 0, length < 5 {
+                padded.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 5 - length))
+            }
+            padded.append(contentsOf: bytes[start..<end])
+            parts += 1
+            if end == bytes.endIndex { break }
+            start = end + 1
         }
-        if parts.count == 3 { padded.append(contentsOf: [UInt8(ascii: "-"), UInt8(ascii: "~")]) }
-        let e = Array(expected.utf8)
-        let less = padded.lexicographicallyPrecedes(e), equal = padded == e
+        if parts == 3 { padded.append(contentsOf: [UInt8(ascii: "-"), UInt8(ascii: "~")]) }
+        let less = padded.lexicographicallyPrecedes(expected.utf8), equal = padded.elementsEqual(expected.utf8)
         switch op {
         case .eq: return equal
         case .ne: return !equal

@@ -271,18 +271,26 @@ struct AssignCommand: ParsableCommand {
         }
         let countries: [AttributeValue] = ["SG", "MY", "TH", "ID", "VN", "PH", "US"]
         let agents: [AttributeValue] = ["Android Mobile Browser", "iPad Tablet Safari", "Chrome Desktop Browser"]
-        // Attributes built before timing; most units pass the condition (so bucketing runs too).
-        let units: [Attributes] = (0..<count).map { i in
+        // Attributes built before timing: a mix in which units fail the condition at different
+        // operators, and a set that passes every operator (all 10 evaluated, then bucketing).
+        let passing: [Attributes] = (0..<count).map { i in
+            ["user_id": .string("user-\(1_000_000_000 + i)-x"), "country": countries[i % 6], "platform": "ios",
+             "age": .number(Double(18 + i % 47)), "app_version": "3.12.4", "plan": "free", "user_agent": agents[i % 2],
+             "consent": true, "segment": i % 2 == 0 ? "new" : "returning"]
+        }
+        let mixed: [Attributes] = (0..<count).map { i in
             ["user_id": .string("user-\(1_000_000_000 + i)-x"), "country": countries[i % countries.count],
              "platform": i % 5 == 0 ? "web" : "ios", "age": .number(Double(16 + i % 60)), "app_version": i % 3 == 0 ? "3.11.9" : "3.12.4",
              "plan": "free", "user_agent": agents[i % agents.count], "consent": true, "segment": i % 2 == 0 ? "new" : "returning"]
         }
         print("\nassignments of \(count) units to one experiment (\(scheme.rawValue), 2 variants), Evaluator.evaluate, 1 thread")
         print("targeting: 10 field operators ($in $ne $gte $lt $vgte $nin $regex $exists $eq $eq) under $and/$or, GrowthBook conditions")
-        print("case".padding(toLength: 22, withPad: " ", startingAt: 0) + "assign/s CPU".leftPadded(14) + "ns/unit".leftPadded(10)
+        print("case".padding(toLength: 34, withPad: " ", startingAt: 0) + "assign/s CPU".leftPadded(14) + "ns/unit".leftPadded(10)
               + "assign/s wall".leftPadded(16) + "enrolled".leftPadded(10))
         let clock = ContinuousClock()
-        for (label, targeting) in [("10-operator targeting", Self.benchTargeting), ("no targeting", nil)] {
+        for (label, targeting, units) in [("10-operator targeting, mixed", Self.benchTargeting, mixed),
+                                          ("10-operator targeting, all pass", Self.benchTargeting, passing),
+                                          ("no targeting", nil, mixed)] {
             let evaluator = Evaluator(ruleset: try ruleset(targeting))
             guard let experiment = evaluator.ruleset.experiments.first else { continue }
             let time = Date(timeIntervalSince1970: 1_780_000_000)
@@ -295,7 +303,7 @@ struct AssignCommand: ParsableCommand {
             let cpu = threadCPUSeconds() - cpuStart
             let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let rate = Double(count) / cpu
-            print(label.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%14.3e", rate)
+            print(label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%14.3e", rate)
                   + String(format: "%10.1f", 1e9 / rate) + String(format: "%16.3e", Double(count) / wall)
                   + String(format: "%9.1f%%", 100 * Double(enrolled) / Double(count)))
         }

@@ -79,7 +79,8 @@ import Testing
         for scheme in ["sha256", "growthbook_v1", "growthbook_v2", "statsig", "eppo", "optimizely"] {
             #expect(r.stdout.contains("\n\(scheme) "), "missing \(scheme)")
         }
-        #expect(r.stdout.contains("\n10-operator targeting ") && r.stdout.contains("\nno targeting "))
+        #expect(r.stdout.contains("\n10-operator targeting, mixed ") && r.stdout.contains("\n10-operator targeting, all pass ")
+                && r.stdout.contains("\nno targeting "))
     }
 
     @Test func benchCanSelectOneScheme() throws {
