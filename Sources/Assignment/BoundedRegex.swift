@@ -29,6 +29,8 @@ public struct BoundedRegex: Sendable, Equatable {
     /// When every match must start with one of these scalars (the program begins with plain
     /// characters), positions with no live thread and another scalar are skipped.
     private let firstScalars: Set<Unicode.Scalar>?
+    /// The ASCII part of `firstScalars` as a bitmap (bit c of word c / 64).
+    private let firstASCII: (UInt64, UInt64)
 
     /// Bound on the compiled program (counted repetitions `{n,m}` are expanded), so compile
     /// time and the per-character cost stay bounded too.
@@ -46,6 +48,11 @@ public struct BoundedRegex: Sendable, Equatable {
         program = compiler.program
         sets = compiler.sets
         firstScalars = Self.firstScalars(program, caseInsensitive: caseInsensitive)
+        var bits: (UInt64, UInt64) = (0, 0)
+        for c in firstScalars ?? [] where c.value < 128 {
+            if c.value < 64 { bits.0 |= 1 << UInt64(c.value) } else { bits.1 |= 1 << UInt64(c.value - 64) }
+        }
+        firstASCII = bits
     }
 
     /// The scalars a match can start with, when the program's first consuming instructions are
@@ -79,14 +86,22 @@ public struct BoundedRegex: Sendable, Equatable {
     public func matches(_ input: String) -> Bool {
         let text = Array(input.unicodeScalars)
         let n = text.count
-        var current = StateSet(capacity: program.count)
-        var next = StateSet(capacity: program.count)
+        // The state sets are allocated when the first thread starts (never, when no position
+        // can start a match).
+        var current = StateSet(capacity: 0)
+        var next = StateSet(capacity: 0)
+        var allocated = false
         var stack: [Int] = []
-        stack.reserveCapacity(16)
         for i in 0...n {
-            if current.count == 0, let first = firstScalars, i == n || !first.contains(text[i]) {
+            if current.count == 0, firstScalars != nil, i == n || !canStart(text[i]) {
                 if i == n { break }
                 continue
+            }
+            if !allocated {
+                current = StateSet(capacity: program.count)
+                next = StateSet(capacity: program.count)
+                stack.reserveCapacity(16)
+                allocated = true
             }
             // Unanchored search: a new thread starts at every position.
             if addThread(0, at: i, text, &current, &stack) { return true }
@@ -100,6 +115,13 @@ public struct BoundedRegex: Sendable, Equatable {
             swap(&current, &next)
         }
         return false
+    }
+
+    /// Whether a match can start with `c` (only called when `firstScalars` is known).
+    private func canStart(_ c: Unicode.Scalar) -> Bool {
+        if c.value < 64 { return firstASCII.0 & (1 << UInt64(c.value)) != 0 }
+        if c.value < 128 { return firstASCII.1 & (1 << UInt64(c.value - 64)) != 0 }
+        return firstScalars?.contains(c) ?? true
     }
 
     /// Adds `pc` and everything reachable from it without consuming input; true on reaching `match`.
