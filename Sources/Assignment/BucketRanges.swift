@@ -77,3 +77,73 @@ public func bucketRanges(experiment: String, weights: [Double], coverage: Double
     }
     return ranges
 }
+
+/// How a ruleset turns weights and coverage into ranges (the top-level `"bucket_ranges"` key).
+public enum BucketRangeRules: String, Sendable, Equatable, CaseIterable {
+    /// Reject invalid input (`bucketRanges`): the default.
+    case strict
+    /// Repair it as GrowthBook's `getBucketRanges` does (`growthBookBucketRanges`); `assign
+    /// --check` lists every repair as a warning.
+    case growthbook
+}
+
+/// GrowthBook's `getEqualWeights`: `n` weights of `1/n` (none when `n ≤ 0`).
+/// Source: GrowthBook JS SDK `packages/sdk-js/src/util.ts` and its `cases.json`.
+public func growthBookEqualWeights(_ n: Int) -> [Double] {
+    n <= 0 ? [] : [Double](repeating: 1 / Double(n), count: n)
+}
+
+/// Bucket ranges by GrowthBook's `getBucketRanges` rules (JS SDK `util.ts`, conformance
+/// section `getBucketRange` of `cases.json`): coverage is clamped to [0, 1] (nil means 1);
+/// weights that are missing, of the wrong length, or summing outside [0.99, 1.01] are replaced
+/// by equal weights; otherwise variant i starts at the cumulative weight and has width
+/// `coverage × wᵢ`. Returns the ranges, the weights used and a note for every repair applied (empty when the
+/// input was valid as given). A non-finite coverage is treated as 0.
+public func growthBookBucketRanges(variations n: Int, coverage: Double?, weights: [Double]?) -> (ranges: [BucketRange], weights: [Double], repairs: [String]) {
+    var repairs: [String] = []
+    var c = coverage ?? 1
+    if !c.isFinite {
+        repairs.append("coverage \(c) is not a number; using 0")
+        c = 0
+    } else if c < 0 {
+        repairs.append("coverage \(c) is below 0; clamped to 0 as GrowthBook does")
+        c = 0
+    } else if c > 1 {
+        repairs.append("coverage \(c) is above 1; clamped to 1 as GrowthBook does")
+        c = 1
+    }
+    let equal = growthBookEqualWeights(n)
+    var w = weights ?? equal
+    if w.count != n {
+        repairs.append("\(w.count) weights for \(n) variants; using equal weights as GrowthBook does")
+        w = equal
+    }
+    let total = w.reduce(0, +)
+    if !(total >= 0.99 && total <= 1.01) {
+        repairs.append("weights sum to \(total), outside GrowthBook's [0.99, 1.01]; using equal weights as GrowthBook does")
+        w = equal
+    } else if abs(total - 1) > weightSumTolerance {
+        repairs.append("weights sum to \(total), not 1; accepted as GrowthBook does (sum within [0.99, 1.01])")
+    }
+    var cumulative = 0.0
+    let ranges = w.map { wi -> BucketRange in
+        let start = cumulative
+        cumulative += wi
+        return BucketRange(start: start, end: start + c * wi)
+    }
+    return (ranges, w, repairs)
+}
+
+/// GrowthBook's `chooseVariation`: the index of the first range containing `n` (half-open),
+/// or nil (GrowthBook's −1) when none does.
+public func growthBookChooseVariation(_ n: Double, ranges: [BucketRange]) -> Int? {
+    ranges.firstIndex { n >= $0.start && n < $0.end }
+}
+
+/// GrowthBook's `inNamespace`: whether the unit's namespace hash (`growthbook_v1` with salt
+/// `"__" + namespace`, i.e. FNV-1a of id + salt modulo 1000, divided by 1000) lies in
+/// `[start, end)`.
+public func growthBookInNamespace(_ unit: String, namespace: String, start: Double, end: Double) -> Bool {
+    let n = SaltedHasher(scheme: .growthbookV1, salt: "__" + namespace).unitInterval(unit)
+    return n >= start && n < end
+}

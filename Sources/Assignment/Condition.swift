@@ -1,9 +1,12 @@
 import Foundation
 
-/// A targeting condition over unit attributes: a small MongoDB-like language, the subset of
-/// GrowthBook's condition syntax that seed 001's rulesets need.
+/// A targeting condition over unit attributes. A ruleset's `"conditions"` key chooses the
+/// language: `growthbook` (the default) compiles to `.growthbook`, GrowthBook's full condition
+/// language (see `GrowthBookCondition`); `strict` uses the cases below, the small
+/// MongoDB-like subset of GrowthBook's syntax that seed 001's rulesets need, with stricter
+/// semantics.
 ///
-/// JSON form (every key of an object must hold, i.e. an implicit `$and`):
+/// Strict JSON form (every key of an object must hold, i.e. an implicit `$and`):
 /// - `{"country": "SG"}` equality; `{"country": ["SG", "MY"]}` membership (seed 001 shorthand);
 /// - `{"age": {"$gte": 18, "$lt": 65}}` with operators `$eq`, `$ne`, `$in`, `$nin`, `$gt`,
 ///   `$gte`, `$lt`, `$lte`, `$exists`;
@@ -17,15 +20,36 @@ public indirect enum Condition: Sendable, Equatable {
     case any([Condition])
     case not(Condition)
     case attribute(String, AttributeTest)
+    /// A condition in GrowthBook's language (`"conditions": "growthbook"`).
+    case growthbook(GrowthBookCondition)
 
-    /// Whether `attributes` satisfy the condition (`all([])` is true, `any([])` is false).
+    /// Whether `attributes` satisfy the condition (strict: `all([])` is true, `any([])` is false).
     public func matches(_ attributes: Attributes) -> Bool {
         switch self {
         case .all(let cs): return cs.allSatisfy { $0.matches(attributes) }
         case .any(let cs): return cs.contains { $0.matches(attributes) }
         case .not(let c): return !c.matches(attributes)
         case .attribute(let name, let test): return test.matches(attributes[name])
+        case .growthbook(let g): return g.matches(attributes)
         }
+    }
+
+    /// Whether a JSON attributes object satisfies the condition. Strict conditions see only
+    /// its top-level strings, numbers and booleans.
+    public func matches(json attributes: JSONValue) -> Bool {
+        if case .growthbook(let g) = self { return g.matches(json: attributes) }
+        var flat = Attributes()
+        if case .object(let o) = attributes {
+            for (k, v) in o {
+                switch v {
+                case .string(let s): flat[k] = .string(s)
+                case .number(let d): flat[k] = .number(d)
+                case .bool(let b): flat[k] = .bool(b)
+                default: break
+                }
+            }
+        }
+        return matches(flat)
     }
 }
 
@@ -105,7 +129,7 @@ extension Condition {
             case "$not":
                 parts.append(.not(parseObject(value, path: p, problems: &problems)))
             case _ where key.hasPrefix("$"):
-                problems.append(.init(p, "unknown logical operator '\(key)' (use $and, $or, $not)"))
+                problems.append(.init(p, "unknown logical operator '\(key)' (strict conditions know $and, $or, $not; \"conditions\": \"growthbook\" adds $nor)"))
             default:
                 parts.append(contentsOf: parseAttribute(key, value, path: p, problems: &problems))
             }
@@ -153,7 +177,7 @@ extension Condition {
                         test = nil
                     }
                 default:
-                    problems.append(.init(p, "unknown operator '\(op)' (use $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte, $exists)"))
+                    problems.append(.init(p, "unknown operator '\(op)' (strict conditions know $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte, $exists; GrowthBook's full language needs \"conditions\": \"growthbook\")"))
                     test = nil
                 }
                 if let test { tests.append(.attribute(name, test)) }

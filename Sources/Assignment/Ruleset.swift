@@ -164,6 +164,16 @@ public struct Ruleset: Sendable {
     public let experiments: [Experiment]
     public let layers: [Layer]
     public let holdouts: [Holdout]
+    /// How targeting conditions are read (`"conditions"`, default `growthbook`).
+    public let conditions: ConditionMode
+    /// How weights and allocation become ranges (`"bucket_ranges"`, default `strict`).
+    public let bucketRangeRules: BucketRangeRules
+    /// Saved groups for `$inGroup`/`$notInGroup` (`"saved_groups"`: id → array of values).
+    public let savedGroups: [String: [JSONValue]]
+    /// Things that loaded but deserve a look: GrowthBook bucket-range repairs, unknown
+    /// operators and invalid regexes (which GrowthBook evaluates as false), unknown saved
+    /// groups. `assign --check` prints them.
+    public let warnings: [RulesetProblem]
 
     /// The experiment with `id`, if any.
     public func experiment(_ id: String) -> Experiment? { experiments.first { $0.id == id } }
@@ -194,10 +204,15 @@ public struct Ruleset: Sendable {
         try self.init(json: Data(string.utf8))
     }
 
-    init(experiments: [Experiment], layers: [Layer], holdouts: [Holdout]) {
+    init(experiments: [Experiment], layers: [Layer], holdouts: [Holdout], conditions: ConditionMode = .growthbook,
+         bucketRangeRules: BucketRangeRules = .strict, savedGroups: [String: [JSONValue]] = [:], warnings: [RulesetProblem] = []) {
         self.experiments = experiments
         self.layers = layers
         self.holdouts = holdouts
+        self.conditions = conditions
+        self.bucketRangeRules = bucketRangeRules
+        self.savedGroups = savedGroups
+        self.warnings = warnings
     }
 
     private static func describe(_ error: any Error) -> String {

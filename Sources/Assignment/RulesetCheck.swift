@@ -116,6 +116,9 @@ public struct RulesetCheck: Sendable {
     public let thresholds: Thresholds
     public let experiments: [ExperimentResult]
     public let pairs: [PairResult]
+    /// The ruleset's load warnings (GrowthBook bucket-range repairs, targeting GrowthBook
+    /// evaluates as false …); they do not make the check fail.
+    public let warnings: [RulesetProblem]
 
     /// True when no check failed.
     public var passed: Bool {
@@ -130,6 +133,7 @@ public struct RulesetCheck: Sendable {
         let n = max(units, 1)
         self.units = n
         self.thresholds = thresholds
+        warnings = ruleset.warnings
         let evaluator = Evaluator(ruleset: ruleset, options: .init(ignoreTargeting: true, ignoreStatusAndTime: true, ignoreSampleCaps: true))
         let unitAttributes = Set(ruleset.experiments.map(\.unit) + ruleset.holdouts.map(\.unit) + ruleset.layers.map(\.unit))
         let exps = ruleset.experiments

@@ -131,7 +131,24 @@ enum RulesetLoader {
         let holdouts = array(&top, "holdouts", required: false, problems: &problems)
             .enumerated().compactMap { holdout($1, path: "holdouts[\($0)]", problems: &problems) }
         let experimentValues = array(&top, "experiments", required: true, problems: &problems)
-        top.reportUnknownKeys(&problems, known: "schema, experiments, layers, holdouts")
+        var options = Options()
+        if let m = top.string("conditions", required: false, problems: &problems) {
+            if let mode = ConditionMode(rawValue: m) { options.conditions = mode } else {
+                problems.append(RulesetProblem(top.at("conditions"), "unknown condition language '\(m)' (growthbook, the default, or strict)"))
+            }
+        }
+        if let m = top.string("bucket_ranges", required: false, problems: &problems) {
+            if let rules = BucketRangeRules(rawValue: m) { options.bucketRanges = rules } else {
+                problems.append(RulesetProblem(top.at("bucket_ranges"), "unknown bucket-range rules '\(m)' (strict, the default, or growthbook)"))
+            }
+        }
+        if let g = top.value("saved_groups") {
+            options.savedGroups = savedGroups(g, path: top.at("saved_groups"), problems: &problems)
+            if options.conditions == .strict {
+                problems.append(RulesetProblem(top.at("saved_groups"), "saved groups need \"conditions\": \"growthbook\" ($inGroup is not in the strict language)"))
+            }
+        }
+        top.reportUnknownKeys(&problems, known: "schema, conditions, bucket_ranges, saved_groups, experiments, layers, holdouts")
 
         duplicates(layers.map { ($0.value.id, $0.path) }, what: "layer", problems: &problems)
         duplicates(holdouts.map { ($0.value.id, $0.path) }, what: "holdout", problems: &problems)
@@ -139,9 +156,11 @@ enum RulesetLoader {
         let holdoutByID = Dictionary(holdouts.map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
 
         var experiments: [(value: Experiment, path: String)] = []
+        var warnings: [RulesetProblem] = []
         for (i, v) in experimentValues.enumerated() {
             let path = "experiments[\(i)]"
-            if let e = experiment(v, path: path, layers: layerByID, holdouts: holdoutByID, problems: &problems) {
+            if let e = experiment(v, path: path, layers: layerByID, holdouts: holdoutByID, options: options,
+                                  problems: &problems, warnings: &warnings) {
                 experiments.append((e, path))
             }
         }
@@ -158,7 +177,40 @@ enum RulesetLoader {
             }
         }
         guard problems.isEmpty else { throw RulesetError(problems: problems) }
-        return Ruleset(experiments: experiments.map(\.value), layers: layers.map(\.value), holdouts: holdouts.map(\.value))
+        return Ruleset(experiments: experiments.map(\.value), layers: layers.map(\.value), holdouts: holdouts.map(\.value),
+                       conditions: options.conditions, bucketRangeRules: options.bucketRanges,
+                       savedGroups: options.savedGroups, warnings: warnings)
+    }
+
+    /// Document-wide settings that shape how experiments are read.
+    struct Options {
+        var conditions = ConditionMode.growthbook
+        var bucketRanges = BucketRangeRules.strict
+        var savedGroups: [String: [JSONValue]] = [:]
+    }
+
+    /// `"saved_groups": {"id": [value, …]}` (values: strings, numbers, booleans).
+    private static func savedGroups(_ v: JSONValue, path: String, problems: inout [RulesetProblem]) -> [String: [JSONValue]] {
+        guard case .object(let o) = v else {
+            problems.append(RulesetProblem(path, "expected an object of saved groups (id: [values]), got \(v.typeName)"))
+            return [:]
+        }
+        var out: [String: [JSONValue]] = [:]
+        for key in o.keys.sorted() {
+            let p = JSONPath.member(path, key)
+            guard case .array(let items) = o[key] ?? .null else {
+                problems.append(RulesetProblem(p, "expected an array of values, got \((o[key] ?? .null).typeName)"))
+                continue
+            }
+            for (i, item) in items.enumerated() {
+                switch item {
+                case .string, .number, .bool: break
+                default: problems.append(RulesetProblem("\(p)[\(i)]", "expected a string, number or boolean, got \(item.typeName)"))
+                }
+            }
+            out[key] = items
+        }
+        return out
     }
 
     private static func array(_ r: inout ObjectReader, _ key: String, required: Bool, problems: inout [RulesetProblem]) -> [JSONValue] {
@@ -217,7 +269,7 @@ enum RulesetLoader {
     }
 
     private static func experiment(_ v: JSONValue, path: String, layers: [String: Layer], holdouts: [String: Holdout],
-                                   problems: inout [RulesetProblem]) -> Experiment? {
+                                   options: Options, problems: inout [RulesetProblem], warnings: inout [RulesetProblem]) -> Experiment? {
         guard var r = ObjectReader(v, path: path, problems: &problems) else { return nil }
         let before = problems.count
         let id = r.nonEmptyString("id", required: true, problems: &problems)
@@ -237,7 +289,9 @@ enum RulesetLoader {
             problems.append(RulesetProblem(r.at("end"), "end is not after start"))
         }
         let allocationGiven = r.object["allocation"] != nil
-        let allocation = r.fraction("allocation", problems: &problems) ?? 1
+        let lenient = options.bucketRanges == .growthbook
+        // GrowthBook rules clamp the coverage later instead of rejecting it here.
+        let allocation = (lenient ? r.number("allocation", problems: &problems) : r.fraction("allocation", problems: &problems)) ?? 1
 
         // Variants.
         var variantSpecs: [(name: String, weight: Double, config: JSONValue, range: BucketRange?)] = []
@@ -245,7 +299,7 @@ enum RulesetLoader {
         if let vv = r.value("variants") {
             if case .array(let items) = vv, !items.isEmpty {
                 for (i, item) in items.enumerated() {
-                    if let spec = variant(item, path: "\(path).variants[\(i)]", experiment: name, problems: &problems) {
+                    if let spec = variant(item, path: "\(path).variants[\(i)]", experiment: name, lenient: lenient, problems: &problems) {
                         variantSpecs.append(spec)
                     } else {
                         variantsOK = false
@@ -269,11 +323,20 @@ enum RulesetLoader {
         }
 
         var ranges: [BucketRange] = []
+        var effectiveWeights: [Double]?
         let explicit = variantSpecs.contains { $0.range != nil }
         if variantsOK {
             let weights = variantSpecs.map(\.weight)
             let sum = weights.reduce(0, +)
-            if abs(sum - 1) > weightSumTolerance {
+            if lenient && !explicit {
+                let g = growthBookBucketRanges(variations: weights.count, coverage: allocation, weights: weights)
+                ranges = g.ranges
+                effectiveWeights = g.weights
+                for note in g.repairs {
+                    warnings.append(RulesetProblem(note.hasPrefix("coverage") ? r.at("allocation") : "\(path).variants",
+                                                   "experiment \(name): \(note)"))
+                }
+            } else if abs(sum - 1) > weightSumTolerance {
                 problems.append(RulesetProblem("\(path).variants", "variant weights of experiment \(name) sum to \(sum), expected 1 ± 1e-9"))
             } else if explicit {
                 if allocationGiven {
@@ -302,7 +365,13 @@ enum RulesetLoader {
 
         var targeting: Condition?
         if let t = r.value("targeting") {
-            targeting = Condition.parse(t, path: r.at("targeting"), problems: &problems)
+            switch options.conditions {
+            case .strict:
+                targeting = Condition.parse(t, path: r.at("targeting"), problems: &problems)
+            case .growthbook:
+                targeting = GrowthBookCondition.parse(t, savedGroups: options.savedGroups, path: r.at("targeting"),
+                                                      problems: &problems, warnings: &warnings).map { .growthbook($0) }
+            }
         }
 
         var slot: LayerSlot?
@@ -372,16 +441,19 @@ enum RulesetLoader {
 
         r.reportUnknownKeys(&problems, known: "id, salt, hash, unit, status, start, end, allocation, variants, targeting, layer, holdouts, max_sample_size, switchback")
         guard problems.count == before, let id, let salt, ranges.count == variantSpecs.count else { return nil }
-        let variants = zip(variantSpecs, ranges).map { Variant(name: $0.name, weight: $0.weight, config: $0.config, range: $1) }
+        let weights = effectiveWeights ?? variantSpecs.map(\.weight)
+        let variants = variantSpecs.indices.map {
+            Variant(name: variantSpecs[$0].name, weight: weights[$0], config: variantSpecs[$0].config, range: ranges[$0])
+        }
         let bounds = ranges.map { $0.bucketBounds(count: hash.bucketCount) }
         return Experiment(id: id, salt: salt, hash: hash, unit: unit, status: status, start: start, end: end,
-                          allocation: explicit ? 1 : allocation, variants: variants, targeting: targeting,
+                          allocation: explicit ? 1 : min(max(allocation, 0), 1), variants: variants, targeting: targeting,
                           layer: slot, holdouts: applicable, maxSampleSize: cap, switchback: switchback,
                           explicitRanges: explicit, hasher: SaltedHasher(scheme: hash, salt: salt),
                           lowerBounds: bounds.map(\.lower), upperBounds: bounds.map(\.upper))
     }
 
-    private static func variant(_ v: JSONValue, path: String, experiment: String,
+    private static func variant(_ v: JSONValue, path: String, experiment: String, lenient: Bool,
                                 problems: inout [RulesetProblem]) -> (name: String, weight: Double, config: JSONValue, range: BucketRange?)? {
         guard var r = ObjectReader(v, path: path, problems: &problems) else { return nil }
         let before = problems.count
@@ -398,7 +470,7 @@ enum RulesetLoader {
         } else if let w = r.number(key, problems: &problems) {
             if w < 0 || !w.isFinite {
                 problems.append(RulesetProblem(r.at(key), "negative weight \(w) in experiment \(experiment)"))
-            } else if w > 1 {
+            } else if w > 1 && !lenient {
                 problems.append(RulesetProblem(r.at(key), "weight \(w) is above 1 in experiment \(experiment) (weights are shares summing to 1)"))
             } else {
                 weight = w

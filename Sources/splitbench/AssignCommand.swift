@@ -15,7 +15,9 @@ struct AssignCommand: ParsableCommand {
 
         --check: push --units synthetic ids through every experiment (targeting, status, time windows and sample caps ignored; holdouts, layers and allocation applied) and print per-variant counts with the SRM chi-square p-value against the weights, a bucket-uniformity chi-square per experiment and an independence chi-square per pair of experiments. A check fails when its p-value is below --threshold (default 0.001).
 
-        --bench: time bucketing --units distinct ids under one salt for every hash scheme (ids built before timing, one thread) and print units per second.
+        --bench: time bucketing --units distinct ids under one salt for every hash scheme (ids built before timing, one thread) and print units per second; then time full assignments (Evaluator: status, targeting, bucketing) of --units units against one experiment with a 10-operator GrowthBook targeting condition, and without targeting, and print assignments per second per core.
+
+        Ruleset warnings (GrowthBook bucket-range repairs, targeting that GrowthBook evaluates as false) are printed to stderr by --check.
 
         Exit codes: 0 ok, 1 a check failed, 2 bad input (unreadable or invalid ruleset, bad --attr or --at).
         """
@@ -62,6 +64,7 @@ struct AssignCommand: ParsableCommand {
                 schemes = [only]
             }
             runBench(units: units ?? 2_000_000, schemes: schemes)
+            try runTargetingBench(units: units ?? 2_000_000, scheme: scheme.flatMap(HashScheme.init(rawValue:)) ?? .growthbookV2)
             return
         }
         guard let path = ruleset else { throw badInput("--ruleset is required with --unit and --check") }
@@ -179,6 +182,9 @@ struct AssignCommand: ParsableCommand {
     private func runCheck(_ rules: Ruleset, units n: Int) throws {
         let t = RulesetCheck.Thresholds(srm: threshold, uniformity: threshold, independence: threshold)
         let c = RulesetCheck(ruleset: rules, units: n, thresholds: t)
+        for w in c.warnings {
+            FileHandle.standardError.write(Data("warning: \(w)\n".utf8))
+        }
         let out = CheckOutput(
             units: c.units,
             thresholds: .init(srm: t.srm, uniformity: t.uniformity, independence: t.independence),
@@ -239,6 +245,77 @@ struct AssignCommand: ParsableCommand {
                       + String(format: "%14.3e", rate) + String(format: "%10.1f", 1e9 / rate)
                       + String(format: "%16.3e", Double(count) / wall) + "   (checksum \(checksum))")
             }
+        }
+    }
+
+    /// The targeting condition of the assignment benchmark: 10 field operators ($in, $ne, $gte,
+    /// $lt, $vgte, $nin, $regex, $exists, $eq, $eq) under $and/$or.
+    static let benchTargeting = """
+    {"$and": [
+      {"country": {"$in": ["SG", "MY", "TH", "ID", "VN", "PH"]}},
+      {"platform": {"$ne": "web"}},
+      {"age": {"$gte": 18, "$lt": 65}},
+      {"app_version": {"$vgte": "3.12.0"}},
+      {"plan": {"$nin": ["enterprise", "internal"]}},
+      {"user_agent": {"$regex": "(Mobile|Tablet)"}},
+      {"consent": {"$exists": true}},
+      {"$or": [{"segment": {"$eq": "new"}}, {"segment": {"$eq": "returning"}}]}
+    ]}
+    """
+
+    private func runTargetingBench(units n: Int, scheme: HashScheme) throws {
+        let count = max(n, 1)
+        func ruleset(_ targeting: String?) throws -> Ruleset {
+            let t = targeting.map { #", "targeting": \#($0)"# } ?? ""
+            return try Ruleset(json: #"{"experiments": [{"id": "bench", "salt": "exp-checkout-progress-bar", "hash": "\#(scheme.rawValue)", "variants": [{"name": "control", "weight": 0.5}, {"name": "treatment", "weight": 0.5}]\#(t)}]}"#)
+        }
+        let countries: [AttributeValue] = ["SG", "MY", "TH", "ID", "VN", "PH", "US"]
+        let agents: [AttributeValue] = ["Android Mobile Browser", "iPad Tablet Safari", "Chrome Desktop Browser"]
+        // Attributes built before timing: a mix in which units fail the condition at different
+        // operators, and a set that passes every operator (all 10 evaluated, then bucketing).
+        let passing: [Attributes] = (0..<count).map { i in
+            ["user_id": .string("user-\(1_000_000_000 + i)-x"), "country": countries[i % 6], "platform": "ios",
+             "age": .number(Double(18 + i % 47)), "app_version": "3.12.4", "plan": "free", "user_agent": agents[i % 2],
+             "consent": true, "segment": i % 2 == 0 ? "new" : "returning"]
+        }
+        let mixed: [Attributes] = (0..<count).map { i in
+            ["user_id": .string("user-\(1_000_000_000 + i)-x"), "country": countries[i % countries.count],
+             "platform": i % 5 == 0 ? "web" : "ios", "age": .number(Double(16 + i % 60)), "app_version": i % 3 == 0 ? "3.11.9" : "3.12.4",
+             "plan": "free", "user_agent": agents[i % agents.count], "consent": true, "segment": i % 2 == 0 ? "new" : "returning"]
+        }
+        print("\nassignments of \(count) units to one experiment (\(scheme.rawValue), 2 variants), Evaluator.evaluate, 1 thread")
+        print("targeting: 10 field operators ($in $ne $gte $lt $vgte $nin $regex $exists $eq $eq) under $and/$or, GrowthBook conditions")
+        print("case".padding(toLength: 34, withPad: " ", startingAt: 0) + "assign/s CPU".leftPadded(14) + "ns/unit".leftPadded(10)
+              + "assign/s wall".leftPadded(16) + "enrolled".leftPadded(10))
+        let clock = ContinuousClock()
+        for (label, targeting, units) in [("10-operator targeting, mixed", Self.benchTargeting, mixed),
+                                          ("10-operator targeting, all pass", Self.benchTargeting, passing),
+                                          ("no targeting", nil, mixed)] {
+            let evaluator = Evaluator(ruleset: try ruleset(targeting))
+            guard let experiment = evaluator.ruleset.experiments.first else { continue }
+            let time = Date(timeIntervalSince1970: 1_780_000_000)
+            var enrolled = 0
+            for u in units.prefix(10_000) { _ = evaluator.evaluate(experiment, u, at: time) }  // warm-up
+            let cpuStart = threadCPUSeconds()
+            let elapsed = clock.measure {
+                for u in units where evaluator.evaluate(experiment, u, at: time).variant != nil { enrolled += 1 }
+            }
+            let cpu = threadCPUSeconds() - cpuStart
+            let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let rate = Double(count) / cpu
+            print(label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%14.3e", rate)
+                  + String(format: "%10.1f", 1e9 / rate) + String(format: "%16.3e", Double(count) / wall)
+                  + String(format: "%9.1f%%", 100 * Double(enrolled) / Double(count)))
+        }
+        // The regex engine's worst case: a pattern that is catastrophic for backtracking engines.
+        let regex = try BoundedRegex("(a+)+$")
+        for length in [10_000, 100_000] {
+            let input = String(repeating: "a", count: length) + "b"
+            var matched = false
+            let cpuStart = threadCPUSeconds()
+            matched = regex.matches(input)
+            let cpu = threadCPUSeconds() - cpuStart
+            print("$regex (a+)+$ on \"a\" × \(length) + \"b\": \(String(format: "%.4f", cpu)) s CPU (matched: \(matched))")
         }
     }
 

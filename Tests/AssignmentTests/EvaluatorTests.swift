@@ -166,8 +166,9 @@ import Testing
     }
 
     @Test func reasons() throws {
+        // Strict conditions: seed 001's {"country": [...]} membership shorthand and "30" as a number.
         let r = try TestSupport.ruleset("""
-        {"experiments": [
+        {"conditions": "strict", "experiments": [
           {"id": "paused", "salt": "s", "status": "paused", "variants": [{"name": "x", "weight": 1}]},
           {"id": "window", "salt": "s", "start": "2026-06-01T00:00:00Z", "end": "2026-07-01T00:00:00Z", "variants": [{"name": "x", "weight": 1}]},
           {"id": "sg", "salt": "s", "targeting": {"country": ["SG", "MY"], "age": {"$gte": 18}}, "variants": [{"name": "x", "weight": 1}]},

@@ -20,6 +20,16 @@ private func experiment(_ body: String) -> String {
     """
 }
 
+/// The same, in a ruleset that reads its targeting with the strict condition language.
+private func strictExperiment(_ body: String) -> String {
+    """
+    {"conditions": "strict", "experiments": [
+      {"id": "ok", "salt": "s0", "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.5}]},
+      \(body)
+    ]}
+    """
+}
+
 @Suite struct RulesetTests {
     static let bad: [BadRuleset] = [
         .init(name: "not JSON", json: "{\"experiments\": [", path: "$", message: "not valid JSON"),
@@ -63,11 +73,11 @@ private func experiment(_ body: String) -> String {
               path: "experiments[1].max_sample_size", message: "positive integer"),
         .init(name: "bad start time", json: experiment(#"{"id": "e", "salt": "s", "start": "yesterday", "variants": [{"name": "a", "weight": 1}]}"#),
               path: "experiments[1].start", message: "ISO 8601"),
-        .init(name: "unknown targeting operator",
-              json: experiment(#"{"id": "e", "salt": "s", "targeting": {"age": {"$between": [1, 2]}}, "variants": [{"name": "a", "weight": 1}]}"#),
+        .init(name: "unknown targeting operator (strict)",
+              json: strictExperiment(#"{"id": "e", "salt": "s", "targeting": {"age": {"$between": [1, 2]}}, "variants": [{"name": "a", "weight": 1}]}"#),
               path: "experiments[1].targeting.age.$between", message: "unknown operator"),
-        .init(name: "comparison with a string",
-              json: experiment(#"{"id": "e", "salt": "s", "targeting": {"$or": [{"age": {"$gt": "18"}}]}, "variants": [{"name": "a", "weight": 1}]}"#),
+        .init(name: "comparison with a string (strict)",
+              json: strictExperiment(#"{"id": "e", "salt": "s", "targeting": {"$or": [{"age": {"$gt": "18"}}]}, "variants": [{"name": "a", "weight": 1}]}"#),
               path: "experiments[1].targeting.$or[0].age.$gt", message: "needs a number"),
         .init(name: "unknown layer",
               json: experiment(#"{"id": "e", "salt": "s", "layer": {"id": "nope", "range": [0, 1]}, "variants": [{"name": "a", "weight": 1}]}"#),
@@ -97,9 +107,30 @@ private func experiment(_ body: String) -> String {
         .init(name: "switchback window of zero minutes",
               json: experiment(#"{"id": "e", "salt": "s", "unit": "region", "switchback": {"window_minutes": 0}, "variants": [{"name": "a", "weight": 1}]}"#),
               path: "experiments[1].switchback.window_minutes", message: "between"),
-        .init(name: "odd attribute names are quoted in paths",
-              json: experiment(#"{"id": "e", "salt": "s", "targeting": {"app.version": null}, "variants": [{"name": "a", "weight": 1}]}"#),
+        .init(name: "odd attribute names are quoted in paths (strict)",
+              json: strictExperiment(#"{"id": "e", "salt": "s", "targeting": {"app.version": null}, "variants": [{"name": "a", "weight": 1}]}"#),
               path: "experiments[1].targeting[\"app.version\"]", message: "$exists"),
+        .init(name: "$in without an array (strict)",
+              json: strictExperiment(#"{"id": "e", "salt": "s", "targeting": {"n": {"$in": 1}}, "variants": [{"name": "a", "weight": 1}]}"#),
+              path: "experiments[1].targeting.n.$in", message: "expected an array"),
+        .init(name: "GrowthBook operator in a strict ruleset",
+              json: strictExperiment(#"{"id": "e", "salt": "s", "targeting": {"v": {"$vgt": "1.2.3"}}, "variants": [{"name": "a", "weight": 1}]}"#),
+              path: "experiments[1].targeting.v.$vgt", message: "\"conditions\": \"growthbook\""),
+        .init(name: "unknown condition language",
+              json: #"{"conditions": "mongo", "experiments": []}"#, path: "conditions", message: "growthbook"),
+        .init(name: "unknown bucket-range rules",
+              json: #"{"bucket_ranges": "loose", "experiments": []}"#, path: "bucket_ranges", message: "strict"),
+        .init(name: "$or needs an array (growthbook)",
+              json: experiment(#"{"id": "e", "salt": "s", "targeting": {"$or": {"a": 1}}, "variants": [{"name": "a", "weight": 1}]}"#),
+              path: "experiments[1].targeting.$or", message: "needs an array"),
+        .init(name: "$not needs a condition object (growthbook)",
+              json: experiment(#"{"id": "e", "salt": "s", "targeting": {"$and": [{"$not": 3}]}, "variants": [{"name": "a", "weight": 1}]}"#),
+              path: "experiments[1].targeting.$and[0].$not", message: "expected a condition object"),
+        .init(name: "saved group values must be scalars",
+              json: #"{"saved_groups": {"beta": [1, [2]]}, "experiments": []}"#, path: "saved_groups.beta[1]", message: "expected a string"),
+        .init(name: "GrowthBook bucket ranges still reject negative weights",
+              json: #"{"bucket_ranges": "growthbook", "experiments": [{"id": "e", "salt": "s", "variants": [{"name": "a", "weight": -0.5}, {"name": "b", "weight": 1.5}]}]}"#,
+              path: "experiments[0].variants[0].weight", message: "negative weight"),
     ]
 
     @Test(arguments: bad)
@@ -135,8 +166,10 @@ private func experiment(_ body: String) -> String {
 
     @Test func seed001FormatLoads() throws {
         // The ruleset printed in seeds/001, verbatim apart from whitespace.
+        // Seed 001's shorthand {"attr": [values]} means membership in the strict language
+        // (in GrowthBook's language an array literal is exact equality), so the ruleset opts in.
         let r = try TestSupport.ruleset("""
-        {"experiments": [{"id": "exp-checkout-progress-bar", "salt": "x7f2k", "allocation": 1.0,
+        {"conditions": "strict", "experiments": [{"id": "exp-checkout-progress-bar", "salt": "x7f2k", "allocation": 1.0,
           "variants": [
             { "name": "control", "allocation": 0.5, "config": { "show_progress_bar": false } },
             { "name": "treatment", "allocation": 0.5, "config": { "show_progress_bar": true } }],

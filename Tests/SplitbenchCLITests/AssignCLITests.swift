@@ -79,6 +79,8 @@ import Testing
         for scheme in ["sha256", "growthbook_v1", "growthbook_v2", "statsig", "eppo", "optimizely"] {
             #expect(r.stdout.contains("\n\(scheme) "), "missing \(scheme)")
         }
+        #expect(r.stdout.contains("\n10-operator targeting, mixed ") && r.stdout.contains("\n10-operator targeting, all pass ")
+                && r.stdout.contains("\nno targeting "))
     }
 
     @Test func benchCanSelectOneScheme() throws {
@@ -100,6 +102,14 @@ import Testing
          "experiments[1].layer.range: layer 'L' is over-allocated"),
         ("not JSON", #"{"experiments": "#, "$: not valid JSON"),
     ]
+
+    /// `--check` prints the ruleset's load warnings (here a GrowthBook bucket-range repair) to stderr.
+    @Test func checkPrintsGrowthBookRepairs() throws {
+        let url = try Self.temporaryRuleset(#"{"bucket_ranges": "growthbook", "experiments": [{"id": "e", "salt": "s", "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.495}]}]}"#)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let r = try CLIRunner.run(["assign", "--ruleset", url.path, "--check", "--units", "2000"])
+        #expect(r.stderr.contains("warning: experiments[0].variants: experiment 'e': weights sum to"), "stderr: \(r.stderr)")
+    }
 
     @Test(arguments: badRulesets.indices)
     func badRulesetExitsTwoWithPath(_ i: Int) throws {
