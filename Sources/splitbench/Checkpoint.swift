@@ -162,11 +162,6 @@ extension ScenarioDriver {
             throw ExitCode(3)
         }
         clearProgress()
-        let d = clock.duration(to: .now)
-        let info = RunInfo(splitbenchVersion: BuildInfo.packageVersion, gitCommit: BuildInfo.gitCommit, swiftVersion: BuildInfo.swiftVersion,
-                           gslVersion: GSL.version, threads: threads, startedAt: ISO8601DateFormatter().string(from: started),
-                           wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
-                           cellSeconds: output.cellSeconds, hosts: [hostName()])
-        return (Self.result(scenario, inputs: inputs, output: output, run: info), output.rows)
+        return (Self.result(scenario, inputs: inputs, output: output, run: Self.runInfo(threads: threads, started: started, clock: clock, output: output)), output.rows)
     }
 }

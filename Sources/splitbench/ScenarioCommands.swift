@@ -127,12 +127,16 @@ struct ScenarioDriver {
             throw ExitCode(2)
         }
         clearProgress()
+        return (Self.result(scenario, inputs: inputs, output: output, run: Self.runInfo(threads: threads, started: started, clock: clock, output: output)), output.rows)
+    }
+
+    /// The provenance of a run that started at `started` (wall clock) and `clock` (monotonic).
+    static func runInfo(threads: Int, started: Date, clock: ContinuousClock.Instant, output: SimulationRunner.Output) -> RunInfo {
         let d = clock.duration(to: .now)
-        let info = RunInfo(splitbenchVersion: BuildInfo.packageVersion, gitCommit: BuildInfo.gitCommit, swiftVersion: BuildInfo.swiftVersion,
-                           gslVersion: GSL.version, threads: threads, startedAt: ISO8601DateFormatter().string(from: started),
-                           wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
-                           cellSeconds: output.cellSeconds, hosts: [hostName()])
-        return (Self.result(scenario, inputs: inputs, output: output, run: info), output.rows)
+        return RunInfo(splitbenchVersion: BuildInfo.packageVersion, gitCommit: BuildInfo.gitCommit, swiftVersion: BuildInfo.swiftVersion,
+                       gslVersion: GSL.version, threads: threads, startedAt: ISO8601DateFormatter().string(from: started),
+                       wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
+                       cellSeconds: output.cellSeconds, hosts: [hostName()])
     }
 
     /// The result of a scenario from the runner's output: the one constructor for a single run
