@@ -32,6 +32,9 @@ public struct ScenarioCell: Sendable {
 }
 
 extension Scenario {
+    /// The replication counts a scenario (or `--replications`) may ask for.
+    public static let replicationRange = 2...10_000_000
+
     /// Reads and validates a scenario file. Throws a ``ScenarioError`` naming the file, the key
     /// path and what was expected; never returns a partially valid scenario.
     public static func load(path: String) throws(ScenarioError) -> Scenario {

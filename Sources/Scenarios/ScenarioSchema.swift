@@ -30,7 +30,7 @@ enum ScenarioSchema {
         let id = try top.required("id").identifier()
         let description = try top.optional("description")?.string() ?? ""
         let seed = try top.required("seed").uint64()
-        let replications = try top.required("replications").int(in: 2...10_000_000)
+        let replications = try top.required("replications").int(in: Scenario.replicationRange)
         let population = try self.population(top.required("population"))
         let experiment = try self.experiment(top.required("experiment"))
         let looks = try top.optional("looks").map { (v) throws(ScenarioError) in try self.looks(v, days: population.days) } ?? .final

@@ -19,10 +19,10 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Directory for the results (one folder per scenario).")
     var out: String?
 
-    @Option(help: "Worker threads (default: every core). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: every core). Results do not depend on it.")
     var threads: Int?
 
-    @Option(help: "Override every scenario's replication count.")
+    @Option(parsing: .unconditional, help: "Override every scenario's replication count.")
     var replications: Int?
 
     @Option(help: "Override every scenario's seed.")
@@ -65,7 +65,9 @@ struct ScenarioDriver {
 
     func loadAll() throws -> [Scenario] {
         do {
-            if let r = options.replications, r < 2 { throw ScenarioError(file: "--replications", keyPath: "", message: "expected at least 2, got \(r)") }
+            if let r = options.replications, !Scenario.replicationRange.contains(r) {
+                throw ScenarioError(file: "--replications", keyPath: "", message: "expected a whole number in \(Scenario.replicationRange.lowerBound)…\(Scenario.replicationRange.upperBound) (the same limit as a scenario's replications), got \(r)")
+            }
             if let t = options.threads, t < 1 { throw ScenarioError(file: "--threads", keyPath: "", message: "expected at least 1, got \(t)") }
             if !(options.checkpointSeconds > 0) {
                 throw ScenarioError(file: "--checkpoint-seconds", keyPath: "", message: "expected a positive number, got \(options.checkpointSeconds)")

@@ -10,7 +10,9 @@ import Testing
         let command: [String]
         let exit: Int32
         let message: String
-        var testDescription: String { file }
+        /// For several cases on one file (bad options on a valid scenario).
+        let name: String?
+        var testDescription: String { name.map { "\(file) (\($0))" } ?? file }
     }
 
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

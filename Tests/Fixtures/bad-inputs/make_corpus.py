@@ -113,6 +113,17 @@ scenario("component-unknown", BASE + "components: [{kind: magic, metric: rev}]\n
 scenario("component-novelty-no-half-life", BASE + "components: [{kind: novelty, metric: rev, initial: 1}]\n", "components[0].half_life_days")
 scenario("component-launched-binary", BASE + "components: [{kind: launched_features, metric: conv, launches: 2, every_days: 7, test_days: 7, users_per_arm: 100, effect: {mean: 0, sd: 1}}]\n", "components[0].metric")
 
+# Bad options on a valid scenario: refused before anything runs or is written.
+os.makedirs("scenarios", exist_ok=True)
+with open("scenarios/valid-for-flags.yaml", "w") as f:
+    f.write(BASE)
+for name, args, fragment in [("threads-negative", ["--threads", "-1"], "--threads: expected at least 1, got -1"),
+                             ("threads-zero", ["--threads", "0"], "--threads: expected at least 1, got 0"),
+                             ("replications-above-cap", ["--replications", "1000000000"], "--replications: expected a whole number in 2…10000000"),
+                             ("replications-negative", ["--replications", "-5"], "--replications: expected a whole number in 2…10000000"),
+                             ("shard-zero", ["--shard", "0/4"], "--shard")]:
+    cases.append({"file": "scenarios/valid-for-flags.yaml", "command": ["run", "FILE", "--out", "out"] + args, "exit": 2, "message": fragment, "name": name})
+
 # Analysis CSVs.
 def csv(name, text, args, fragment, code=2):
     path = f"csv/{name}.csv"
