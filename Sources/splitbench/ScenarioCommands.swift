@@ -428,7 +428,7 @@ struct Report: ParsableCommand {
         do {
             r = try ResultFiles.read(try Data(contentsOf: URL(fileURLWithPath: result)))
         } catch {
-            printError("error: \(result): not a SplitBench result.json (\(error))")
+            printError("error: \(result): not a SplitBench result.json (\(Diff.describe(error)))")
             throw ExitCode(2)
         }
         let folder = out.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: result).deletingLastPathComponent()

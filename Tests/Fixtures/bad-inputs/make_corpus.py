@@ -172,6 +172,8 @@ result("truncated", '{"scenario": "x", "cells": [', "not a SplitBench result.jso
 result("wrong-type", '{"scenario": 5}', "not a SplitBench result.json")
 result("array", "[1, 2, 3]", "not a SplitBench result.json")
 result("missing-keys", '{"scenario": "x"}', 'missing key')
+result("report-truncated", '{"scenario": "x", "cells": [', "not a SplitBench result.json (The given data was not valid JSON", command="report")
+result("report-missing-keys", '{"scenario": "x"}', 'not a SplitBench result.json (missing key "description" at the top)', command="report")
 
 with open("cases.json", "w") as f:
     json.dump(cases, f, indent=1, ensure_ascii=False)
