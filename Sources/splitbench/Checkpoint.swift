@@ -41,9 +41,11 @@ struct CheckpointStore {
 
     var exists: Bool { !parts().isEmpty }
 
-    /// Removes `out/<id>/.checkpoint/` (after the results are written).
+    /// Removes `out/<id>/.checkpoint/` (after the results are written), then clears the
+    /// interrupt hint: from here on there is nothing to resume.
     static func remove(out: String, scenario id: String) {
         try? FileManager.default.removeItem(at: URL(fileURLWithPath: out).appendingPathComponent(id).appendingPathComponent(".checkpoint"))
+        Interrupts.hint.withLock { $0 = nil }
     }
 
     func parts() -> [String] {
@@ -117,7 +119,8 @@ extension ScenarioDriver {
             $0 = "interrupted: \(scenario.id)'s finished replications are checkpointed in \(store.dir.path); continue with\n  \(again.joined(separator: " "))"
         }
         Interrupts.install()
-        defer { Interrupts.hint.withLock { $0 = nil } }
+        // The hint stays set until `CheckpointStore.remove` runs after the results are written:
+        // an interrupt while they are written still leaves a checkpoint to resume from.
         let total = inputs.reduce(0) { $0 + $1.study.replications }
         let minimum = SimulationRunner.blockSize * threads
         var chunk = minimum
