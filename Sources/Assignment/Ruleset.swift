@@ -188,7 +188,7 @@ public struct Ruleset: Sendable {
         do {
             root = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            throw RulesetError(problems: [RulesetProblem("$", "not valid JSON: \(Self.describe(error))")])
+            throw RulesetError(problems: [RulesetProblem("$", "not valid JSON: \(JSONSyntax.describe(data, decodingError: error))")])
         }
         self = try RulesetLoader.load(root)
     }
@@ -214,15 +214,47 @@ public struct Ruleset: Sendable {
         self.savedGroups = savedGroups
         self.warnings = warnings
     }
+}
 
-    private static func describe(_ error: any Error) -> String {
-        if let e = error as? DecodingError {
-            switch e {
-            case .dataCorrupted(let c): return (c.underlyingError as NSError?)?.localizedDescription ?? c.debugDescription
-            default: return "\(e)"
+/// Turns a JSON parse failure into a message with a line and column, without echoing the input.
+///
+/// `JSONDecoder` only says "not valid JSON"; Foundation's `JSONSerialization` names the
+/// problem ("Unexpected end of file", "Too many nested arrays or dictionaries around
+/// character 517", "Number 1e400 is not representable in Swift"), so it is asked again and
+/// its character offset is converted to a 1-based line and column.
+enum JSONSyntax {
+    static func describe(_ data: Data, decodingError: any Error) -> String {
+        var detail = (decodingError as? DecodingError).map { "\($0)" } ?? "\(decodingError)"
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? detail
+        }
+        let bytes = [UInt8](data)
+        // Where: "around character N" (an offset in bytes), or the unrepresentable number.
+        var offset: Int?
+        if detail.contains("end of file") {
+            offset = bytes.count
+        } else if let r = detail.range(of: "around character ") {
+            offset = Int(detail[r.upperBound...].prefix { $0.isNumber })
+        } else if let r = detail.range(of: "Number "), let end = detail.range(of: " is not representable") {
+            let token = Array(detail[r.upperBound..<end.lowerBound].utf8)
+            if !token.isEmpty, token.count <= bytes.count {
+                offset = (0...(bytes.count - token.count)).first { bytes[$0..<($0 + token.count)].elementsEqual(token) }
             }
         }
-        return "\(error)"
+        if detail.hasPrefix("Too many nested") { detail = "nested deeper than JSON's limit of 512 arrays or objects" }
+        else if detail.hasPrefix("Number ") { detail = detail.replacingOccurrences(of: "in Swift", with: "as a 64-bit floating-point number (its magnitude exceeds 1.8e308)") }
+        else if let r = detail.range(of: " around character ") { detail = String(detail[..<r.lowerBound]) }
+        if detail.hasSuffix(".") { detail.removeLast() }
+        // Keep whatever else Foundation said short: it can quote large parts of the input.
+        if detail.count > 200 { detail = String(detail.prefix(200)) + "…" }
+        guard let at = offset, at >= 0, at <= bytes.count else { return detail }
+        var line = 1, column = 1
+        for b in bytes[..<at] {
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+        }
+        return "line \(line), column \(column): \(detail)"
     }
 }
 

@@ -124,7 +124,7 @@ enum RulesetLoader {
             throw RulesetError(problems: problems)
         }
         if let schema = top.number("schema", problems: &problems), schema != 1 {
-            problems.append(RulesetProblem("schema", "unsupported schema \(schema); this version reads schema 1"))
+            problems.append(RulesetProblem("schema", "unsupported schema \(schema.rounded() == schema && abs(schema) < 1e15 ? String(Int64(schema)) : String(schema)); this version reads schema 1"))
         }
         let layers = array(&top, "layers", required: false, problems: &problems)
             .enumerated().compactMap { layer($1, path: "layers[\($0)]", problems: &problems) }

@@ -29,7 +29,7 @@ import Testing
         }
         let icu = try NSRegularExpression(pattern: pattern)
         let icuI = try NSRegularExpression(pattern: pattern, options: .caseInsensitive)
-        for s in Self.inputs + Self.inputs.map { $0.uppercased() } {
+        for s in Self.inputs + Self.inputs.map({ $0.uppercased() }) {
             let range = NSRange(s.startIndex..., in: s)
             #expect(mine.matches(s) == (icu.firstMatch(in: s, range: range) != nil), "\(pattern) on \(s)")
             #expect(mineI.matches(s) == (icuI.firstMatch(in: s, range: range) != nil), "\(pattern) /i on \(s)")

@@ -80,7 +80,7 @@ import Testing
         let r1 = Double(stats.counts[0]) * 0.05, rK = Double(stats.counts[k * 2]) * 0.05
         let n1 = Double(stats.counts[0] + stats.counts[1]), nK = Double(stats.counts[k * 2] + stats.counts[k * 2 + 1])
         #expect(abs(record.comparisons[1].statistic - (rK - r1) / log(nK / n1)) < 1e-9)
-        let single = try ReplicationEngine(plan: try CellPlan(study: Self.study(), scenarioID: "b", cellIndex: 0))
+        let single = ReplicationEngine(plan: try CellPlan(study: Self.study(), scenarioID: "b", cellIndex: 0))
         #expect(try single.analyse(single.observe(replication: 2, table: ColumnTable())).comparisons[1].statistic.isNaN)
     }
 

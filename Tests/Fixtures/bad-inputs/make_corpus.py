@@ -158,6 +158,53 @@ csv("bad-alpha", U + "u1,control,1\nu2,treatment,0\n", ["--primary", "conv", "--
 csv("bad-correction", U + "u1,control,1\nu2,treatment,0\n", ["--primary", "conv", "--correction", "magic"], "--correction must be one of")
 csv("bad-metric-kind", U + "u1,control,1\nu2,treatment,0\n", ["--primary", "conv", "--metric-kind", "conv=ratio"], "--metric-kind expects")
 
+# Rulesets (splitbench assign): JSON syntax with line and column, structure with JSON paths.
+RULESET = """{
+  "schema": 1,
+  "experiments": [
+    {"id": "e1", "salt": "s1", "unit": "user_id",
+     "variants": [{"name": "control", "weight": 0.5}, {"name": "treatment", "weight": 0.5}]}
+  ]
+}
+"""
+
+def ruleset(name, text, fragment, code=2, args=("--unit", "u1")):
+    path = f"rulesets/{name}.json"
+    os.makedirs("rulesets", exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    cases.append({"file": path, "command": ["assign", "--ruleset", "FILE", *args], "exit": code, "message": fragment})
+
+def rs(old, new):
+    assert old in RULESET, old
+    return RULESET.replace(old, new, 1)
+
+ruleset("empty", "", "not valid JSON")
+ruleset("truncated", RULESET[:60], "not valid JSON: line 4, column 25: Unexpected end of file")
+ruleset("syntax", rs('"salt": "s1",', '"salt": "s1" "x",'), "not valid JSON: line 4, column")
+ruleset("bare-word", rs('"weight": 0.5}]}', '"weight": half}]}'), "not valid JSON: line 5")
+ruleset("deep", '{"a": ' + "[" * 3000 + "]" * 3000 + "}", "nested deeper than JSON's limit of 512")
+ruleset("number-overflow", rs('"weight": 0.5}, {"name": "treatment"', '"weight": 1e400}, {"name": "treatment"'), "line 5, column")
+ruleset("not-an-object", "[1, 2]", "$: expected an object, got array")
+ruleset("schema-2", rs('"schema": 1', '"schema": 2'), "unsupported schema 2;")
+ruleset("unknown-top-key", rs('"schema": 1,', '"schema": 1, "experimentz": [],'), "unknown key 'experimentz'")
+ruleset("experiments-not-array", '{"schema": 1, "experiments": {"id": "e1"}}', "experiments: expected an array, got object")
+ruleset("missing-salt", rs('"salt": "s1", ', ''), "experiments[0].salt: missing required string")
+ruleset("unknown-hash", rs('"unit": "user_id",', '"unit": "user_id", "hash": "md5",'), "unknown hash scheme 'md5'")
+ruleset("weights-sum", rs('"weight": 0.5}]', '"weight": 0.3}]'), "sum to 0.8, expected 1")
+ruleset("negative-weight", rs('"weight": 0.5}, {"name": "treatment", "weight": 0.5}', '"weight": 1.5}, {"name": "treatment", "weight": -0.5}'), "negative weight -0.5")
+ruleset("duplicate-variant", rs('"name": "treatment"', '"name": "control"'), "duplicate variant name 'control'")
+ruleset("duplicate-experiment", rs('"weight": 0.5}]}', '"weight": 0.5}]},\n    {"id": "e1", "salt": "s2", "variants": [{"name": "a", "weight": 1}]}'), "duplicate experiment id 'e1'")
+ruleset("allocation-above-one", rs('"unit": "user_id",', '"unit": "user_id", "allocation": 1.5,'), "1.5 is outside [0, 1]")
+ruleset("unknown-layer", rs('"unit": "user_id",', '"unit": "user_id", "layer": {"id": "nope", "range": [0, 0.5]},'), "unknown layer 'nope'")
+ruleset("unknown-holdout", rs('"unit": "user_id",', '"unit": "user_id", "holdouts": ["h9"],'), "unknown holdout 'h9'")
+ruleset("bad-time", rs('"unit": "user_id",', '"unit": "user_id", "start": "yesterday",'), "'yesterday' is not an ISO 8601 time")
+ruleset("bad-status", rs('"unit": "user_id",', '"unit": "user_id", "status": "live",'), "unknown status 'live'")
+ruleset("strict-in-not-array", rs('"unit": "user_id",', '"unit": "user_id", "targeting": {"country": {"$in": "SG"}},').replace('"schema": 1,', '"schema": 1, "conditions": "strict",'), "experiments[0].targeting")
+ruleset("unknown-conditions", rs('"schema": 1,', '"schema": 1, "conditions": "mongo",'), "unknown condition language 'mongo'")
+ruleset("switchback-window", rs('"unit": "user_id",', '"unit": "user_id", "switchback": {"window_minutes": 0},'), "window_minutes: must be between")
+ruleset("check-bad-threshold", RULESET, "--threshold must be in (0, 1)", args=("--check", "--threshold", "2"))
+
 # Result JSON (splitbench diff and report).
 def result(name, text, fragment, command="diff", code=2):
     path = f"results/{name}.json"
