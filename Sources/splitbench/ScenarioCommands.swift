@@ -156,13 +156,16 @@ struct ScenarioDriver {
     static func write(_ result: ScenarioResult, rows: [ReplicationRow] = [], to dir: String) throws -> URL {
         let folder = URL(fileURLWithPath: dir).appendingPathComponent(result.scenario)
         do {
-            if !rows.isEmpty {
-                try AtomicFile.write(ResultFiles.recordsCSV(rows, scenario: result.scenario), to: folder.appendingPathComponent("records.csv"))
-            }
-            try AtomicFile.write(try ResultFiles.json(result), to: folder.appendingPathComponent("result.json"))
-            try AtomicFile.write(ResultFiles.measuresCSV(result), to: folder.appendingPathComponent("measures.csv"))
-            try AtomicFile.write(ScenarioReport.markdown(result), to: folder.appendingPathComponent("report.md"))
-            try AtomicFile.write(ScenarioReport.html(result), to: folder.appendingPathComponent("report.html"))
+            // The folder is replaced as a whole (AtomicFolder): a kill while overwriting an old
+            // result never leaves old and new files mixed, and a records.csv from an earlier
+            // `--records` run does not outlive it.
+            var files: [(name: String, data: Data)] = []
+            if !rows.isEmpty { files.append(("records.csv", Data(ResultFiles.recordsCSV(rows, scenario: result.scenario).utf8))) }
+            files.append(("result.json", try ResultFiles.json(result)))
+            files.append(("measures.csv", Data(ResultFiles.measuresCSV(result).utf8)))
+            files.append(("report.md", Data(ScenarioReport.markdown(result).utf8)))
+            files.append(("report.html", Data(ScenarioReport.html(result).utf8)))
+            try AtomicFolder.write(files, to: folder, managed: ["records.csv"])
         } catch let e as OutputError {
             printError("error: \(e)")
             throw ExitCode(3)
