@@ -60,6 +60,9 @@ let package = Package(
         ),
         // Release-mode micro-benchmarks run by scripts/bench-*.
         .executableTarget(name: "splitbench-bench", dependencies: ["Distributions", "Assignment"], swiftSettings: strict),
+        // Fuzz targets for the scenario reader, ruleset loader and CSV reader: libFuzzer under
+        // scripts/fuzz (-sanitize=fuzzer -DFUZZING), a replay driver otherwise.
+        .executableTarget(name: "splitbench-fuzz", dependencies: ["Assignment", "Simulation", "Scenarios"], swiftSettings: strict),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment"],

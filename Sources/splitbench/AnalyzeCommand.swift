@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Scenarios
 
 /// `splitbench analyze`: a fixed-horizon analysis of one experiment from a CSV file, with the
 /// report shaped like seed 001's "Analyse and Decide" section.

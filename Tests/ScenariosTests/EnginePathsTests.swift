@@ -24,8 +24,8 @@ import Simulation
     @Test(arguments: files)
     func stagedEqualsFastOnShippedScenario(_ file: String) throws {
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        _ = FileManager.default.changeCurrentDirectoryPath(Self.root.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         let scenario = try Scenario.load(path: file)
         let table = ColumnTable()
         var compared = 0

@@ -2,18 +2,24 @@ import Foundation
 
 /// A CSV input error, located by 1-based physical line and column (the field number, counted
 /// from 1; syntax errors also give the character position in the message).
-struct CSVError: Error, CustomStringConvertible {
-    let file: String
-    let line: Int
-    let column: Int
-    let message: String
-    var description: String { "\(file): line \(line), column \(column): \(message)" }
+public struct CSVError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let line: Int
+    public let column: Int
+    public let message: String
+    /// An error at `line`, `column` of `file`.
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file; self.line = line; self.column = column; self.message = message
+    }
+    public var description: String { "\(file): line \(line), column \(column): \(message)" }
 }
 
 /// One parsed record: its fields and the physical line on which it starts.
-struct CSVRecord {
-    let line: Int
-    let fields: [String]
+public struct CSVRecord: Sendable {
+    /// The 1-based physical line on which the record starts.
+    public let line: Int
+    /// The record's fields, unquoted.
+    public let fields: [String]
 }
 
 /// An RFC 4180 CSV reader: comma-separated fields, records ended by CRLF or LF, fields may be
@@ -22,8 +28,9 @@ struct CSVRecord {
 /// ignored. Anything else (a quote inside an unquoted field, text after a closing quote, an
 /// unterminated quote, a record with a different number of fields than the header) is an
 /// error naming the line and column.
-enum CSVReader {
-    static func parse(_ text: String, file: String) throws(CSVError) -> (header: [String], rows: [CSVRecord]) {
+public enum CSVReader {
+    /// Parses `text` (named `file` in errors) into its header and records.
+    public static func parse(_ text: String, file: String) throws(CSVError) -> (header: [String], rows: [CSVRecord]) {
         var records: [CSVRecord] = []
         var fields: [String] = []
         var field = ""
