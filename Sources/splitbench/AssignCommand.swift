@@ -343,3 +343,34 @@ private extension String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
+
+/// `splitbench ruleset check FILE`: the ruleset self-check (`assign --check`) under the name a
+/// team looks for when it brings its production ruleset.
+struct RulesetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ruleset",
+        abstract: "Check a ruleset file: load it (every problem with its JSON path), print its warnings, and check its bucketing.",
+        subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a ruleset, print its warnings (GrowthBook bucket-range repairs, targeting GrowthBook evaluates as false), and run `assign --check` on it.",
+            discussion: "Exit codes: 0 ok, 1 a bucketing check failed, 2 bad input (invalid ruleset or option).")
+
+        @Argument(help: "Path of the ruleset JSON file.")
+        var file: String
+
+        @Option(help: "Synthetic units pushed through every experiment (default 100000).")
+        var units: Int?
+
+        @Option(help: "p-value threshold below which a check fails.")
+        var threshold: Double = 0.001
+
+        func run() throws {
+            var args = ["--ruleset", file, "--check", "--threshold", "\(threshold)"]
+            if let units { args += ["--units", "\(units)"] }
+            let check = try AssignCommand.parse(args)
+            try check.run()
+        }
+    }
+}

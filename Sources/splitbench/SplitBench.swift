@@ -10,12 +10,13 @@ struct SplitBench: AsyncParsableCommand {
         commandName: "splitbench",
         abstract: "A test bench for A/B-testing machinery: real assignment and analysis modules, driven by a Monte Carlo harness.",
         discussion: """
-        Exit codes: 0 success, 1 a check or gate failed, 2 bad input, 3 I/O or environment error \
-        (an input or output that could not be read or written), 130 interrupted (resume with --resume).
+        Exit codes: 0 success, 1 a check or gate failed, 2 bad input (including an input path that \
+        does not exist), 3 I/O or environment error (an existing input that could not be read, an \
+        output that could not be written), 130 interrupted (resume with --resume).
         See README.md for the scenario file reference.
         """,
         version: BuildInfo.versionLine(gslVersion: GSL.version),
-        subcommands: [Run.self, Gate.self, Merge.self, Validate.self, Report.self, Replay.self, Diff.self, Calibrate.self, PlanCommand.self, Analyze.self, AssignCommand.self]
+        subcommands: [Run.self, Gate.self, Merge.self, Validate.self, Report.self, Replay.self, Diff.self, Calibrate.self, PlanCommand.self, Analyze.self, AssignCommand.self, RulesetCommand.self]
     )
 
     /// Runs the command, mapping ArgumentParser's usage errors (exit 64) to SplitBench's

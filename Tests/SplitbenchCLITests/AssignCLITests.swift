@@ -139,3 +139,28 @@ import Testing
         #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
     }
 }
+
+/// `splitbench ruleset check`: the bucket-range repairs GrowthBook applies are printed as
+/// warnings, and an invalid ruleset is refused with its JSON path.
+@Suite struct RulesetCheckCLITests {
+    @Test func warnsAboutGrowthBookRepairsAndRefusesInvalidRulesets() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("splitbench-rscheck-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let repaired = dir.appendingPathComponent("repaired.json")
+        try #"{"schema": 1, "bucket_ranges": "growthbook", "experiments": [{"id": "e", "salt": "s", "allocation": 1.4, "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.505}]}]}"#
+            .write(to: repaired, atomically: true, encoding: .utf8)
+        let ok = try CLIRunner.run(["ruleset", "check", repaired.path, "--units", "20000"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stderr.contains("warning: experiments[0].allocation: experiment 'e': coverage 1.4 is above 1; clamped to 1"))
+        #expect(ok.stderr.contains("warning: experiments[0].variants: experiment 'e': weights sum to 1.005"))
+        #expect(ok.stderr.contains("check passed: 1 experiments"))
+        // The same ruleset under the default (strict) bucket-range rules is invalid.
+        let strict = dir.appendingPathComponent("strict.json")
+        try #"{"schema": 1, "experiments": [{"id": "e", "salt": "s", "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.505}]}]}"#
+            .write(to: strict, atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["ruleset", "check", strict.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("experiments[0].variants: variant weights of experiment 'e' sum to 1.005"), "\(bad.stderr)")
+    }
+}
