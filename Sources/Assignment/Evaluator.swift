@@ -126,6 +126,20 @@ public struct Evaluator: Sendable {
     /// presence of the unit attribute, targeting, holdouts, layer, allocation and variant
     /// ranges, and finally the sample cap (which consults and updates the ledger).
     public func evaluate(_ experiment: Experiment, _ attributes: Attributes, at time: Date) -> Assignment {
+        evaluate(experiment, source: attributes, at: time)
+    }
+
+    /// Every experiment's assignment for a unit whose attributes are a JSON object: nested
+    /// objects and arrays are visible to GrowthBook conditions (dotted paths, `$elemMatch`,
+    /// `$size` …), as in GrowthBook's SDKs; strict conditions see the top-level scalars. The unit
+    /// id is the top-level attribute the experiment randomises by (a string, a number, or a
+    /// boolean, as in `AttributeValue.unitID`).
+    public func evaluate(json attributes: JSONValue, at time: Date) -> [Assignment] {
+        let source = JSONAttributes(value: attributes)
+        return ruleset.experiments.map { evaluate($0, source: source, at: time) }
+    }
+
+    func evaluate<A: AttributeSource>(_ experiment: Experiment, source attributes: A, at time: Date) -> Assignment {
         func out(_ r: NotInExperimentReason, unit: String? = nil, bucket: UInt32? = nil, window: SwitchbackWindow? = nil) -> Assignment {
             Assignment(experiment: experiment.id, unit: unit, bucket: bucket, outcome: .notInExperiment(r), window: window)
         }
@@ -134,14 +148,14 @@ public struct Evaluator: Sendable {
             if let start = experiment.start, time < start { return out(.inactive("not started (starts \(start.formatted(.iso8601)))")) }
             if let end = experiment.end, time >= end { return out(.inactive("ended \(end.formatted(.iso8601))")) }
         }
-        guard let unitID = attributes[experiment.unit]?.unitID else {
+        guard let unitID = attributes.unitID(experiment.unit) else {
             return out(.missingUnit(attribute: experiment.unit))
         }
-        if !options.ignoreTargeting, let t = experiment.targeting, !t.matches(attributes) {
+        if !options.ignoreTargeting, let t = experiment.targeting, !attributes.satisfies(t) {
             return out(.notTargeted, unit: unitID)
         }
         for hid in experiment.holdouts {
-            guard let h = holdoutByID[hid], let hu = attributes[h.unit]?.unitID else { continue }
+            guard let h = holdoutByID[hid], let hu = attributes.unitID(h.unit) else { continue }
             if h.holds(hu) { return out(.inHoldout(hid), unit: unitID) }
         }
         if let slot = experiment.layer, let layer = layerByID[slot.layer] {
@@ -191,4 +205,33 @@ public struct Evaluator: Sendable {
         }
         return a
     }
+}
+
+/// A unit's attributes as the evaluator reads them: the id a unit attribute gives, and whether
+/// a targeting condition holds. Flat `Attributes` and JSON objects are the two sources.
+protocol AttributeSource {
+    func unitID(_ attribute: String) -> String?
+    func satisfies(_ condition: Condition) -> Bool
+}
+
+extension Dictionary: AttributeSource where Key == String, Value == AttributeValue {
+    func unitID(_ attribute: String) -> String? { self[attribute]?.unitID }
+    func satisfies(_ condition: Condition) -> Bool { condition.matches(self) }
+}
+
+/// Attributes given as a JSON object (nested values allowed).
+struct JSONAttributes: AttributeSource {
+    let value: JSONValue
+
+    func unitID(_ attribute: String) -> String? {
+        guard case .object(let o) = value else { return nil }
+        switch o[attribute] {
+        case .string(let s): return AttributeValue.string(s).unitID
+        case .number(let d): return AttributeValue.number(d).unitID
+        case .bool(let b): return AttributeValue.bool(b).unitID
+        default: return nil
+        }
+    }
+
+    func satisfies(_ condition: Condition) -> Bool { condition.matches(json: value) }
 }

@@ -32,6 +32,9 @@ struct AssignCommand: ParsableCommand {
     @Option(name: .customLong("attr"), help: ArgumentHelp("A unit attribute, key=value (repeatable).", valueName: "key=value"))
     var attributes: [String] = []
 
+    @Option(name: .customLong("attributes"), help: ArgumentHelp("The unit's attributes as a JSON object, or @FILE: nested objects and arrays are visible to GrowthBook conditions (dotted paths, $elemMatch, $size …). --attr and the unit id fill in the top level.", valueName: "json"))
+    var attributesJSON: String?
+
     @Option(help: "Evaluation time, ISO 8601 (default: now).")
     var at: String?
 
@@ -104,7 +107,7 @@ struct AssignCommand: ParsableCommand {
 
     private struct UnitOutput: Encodable {
         let at: String
-        let attributes: Attributes
+        let attributes: JSONValue
         let assignments: [AssignmentOutput]
     }
 
@@ -132,6 +135,21 @@ struct AssignCommand: ParsableCommand {
         for a in rules.experiments.map(\.unit) + rules.holdouts.map(\.unit) + rules.layers.map(\.unit) {
             attrs[a] = .string(unit)
         }
+        var given: [String: JSONValue] = [:]
+        if let text = attributesJSON {
+            var bytes = Data(text.utf8)
+            if text.hasPrefix("@") {
+                let path = String(text.dropFirst())
+                guard let d = FileManager.default.contents(atPath: path) else { throw badInput("--attributes: cannot read \(path)") }
+                bytes = d
+            }
+            guard let v = try? JSONDecoder().decode(JSONValue.self, from: bytes), case .object(let o) = v else {
+                throw badInput("--attributes: expected a JSON object such as {\"country\": \"SG\", \"app\": {\"version\": \"3.1.0\"}}")
+            }
+            given = o
+            // A unit attribute given in the JSON is the unit's id there.
+            for k in attrs.keys where o[k] != nil { attrs[k] = nil }
+        }
         for pair in attributes {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
                 throw badInput("--attr '\(pair)' is not key=value")
@@ -144,7 +162,10 @@ struct AssignCommand: ParsableCommand {
             time = t
         }
         let evaluator = Evaluator(ruleset: rules)
-        let out = evaluator.evaluate(attrs, at: time).map { a -> AssignmentOutput in
+        for (k, v) in attrs { given[k] = v.json }
+        let json = JSONValue.object(given)
+        let assignments = attributesJSON == nil ? evaluator.evaluate(attrs, at: time) : evaluator.evaluate(json: json, at: time)
+        let out = assignments.map { a -> AssignmentOutput in
             let window = a.window.map { WindowOutput(index: $0.index, start: iso($0.start), end: iso($0.end), burn_in: $0.burnIn) }
             switch a.outcome {
             case .variant(_, let name, let config):
@@ -155,7 +176,7 @@ struct AssignCommand: ParsableCommand {
                                         variant: nil, config: nil, reason: r.code, detail: r.detail, window: window)
             }
         }
-        try printJSON(UnitOutput(at: iso(time), attributes: attrs, assignments: out))
+        try printJSON(UnitOutput(at: iso(time), attributes: json, assignments: out))
     }
 
     // MARK: --check

@@ -297,3 +297,66 @@ import Testing
         #expect(try Self.parse(json).matches(attributes) == expected)
     }
 }
+
+/// Nested attributes through the evaluator: GrowthBook conditions see dotted paths and arrays,
+/// the unit id comes from the top level, and flat and JSON attributes agree where both apply.
+@Suite struct EvaluatorJSONAttributesTests {
+    static let ruleset = #"""
+    {"schema": 1,
+     "holdouts": [{"id": "h", "salt": "hs", "fraction": 0.2, "unit": "id"}],
+     "experiments": [
+       {"id": "nested", "salt": "s", "unit": "id", "holdouts": ["h"],
+        "targeting": {"app.version": {"$vgte": "3.1.0"}, "devices": {"$elemMatch": {"os": "ios"}}},
+        "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.5}]},
+       {"id": "flat", "salt": "t", "unit": "id", "targeting": {"country": {"$in": ["SG", "MY"]}},
+        "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.5}]}
+     ]}
+    """#
+    static let at = Date(timeIntervalSince1970: 1_780_000_000)
+
+    @Test func nestedValuesReachTheConditionAndTheIdIsTheTopLevelAttribute() throws {
+        let evaluator = Evaluator(ruleset: try Ruleset(json: Self.ruleset))
+        var inHoldout = 0, targeted = 0, candidates = 0
+        for i in 0..<400 {
+            let ios: JSONValue = .object(["os": .string("ios")])
+            let android: JSONValue = .object(["os": .string("android")])
+            let version = i % 2 == 0 ? "3.2.0" : "3.0.9"
+            let devices: [JSONValue] = i % 3 == 0 ? [android] : [android, ios]
+            let json = JSONValue.object(["id": .number(Double(i)), "country": .string("SG"),
+                                         "app": .object(["version": .string(version)]), "devices": .array(devices)])
+            let a = evaluator.evaluate(json: json, at: Self.at)
+            let shouldTarget = i % 2 == 0 && i % 3 != 0
+            if shouldTarget { candidates += 1 }
+            // The flat evaluation of the same unit (id as a string, no nested values).
+            let flat = evaluator.evaluate(["id": .string("\(i)"), "country": "SG"], at: Self.at)
+            // The un-nested experiment agrees exactly: a numeric id hashes like its decimal string.
+            #expect(a[1] == flat[1], "unit \(i)")
+            if case .notInExperiment(.inHoldout) = a[0].outcome {
+                // Targeting is checked before holdouts, so only targeted units reach the holdout.
+                #expect(shouldTarget, "unit \(i) reached the holdout without being targeted")
+                inHoldout += 1; continue
+            }
+            if case .notInExperiment(.notTargeted) = a[0].outcome {
+                #expect(!shouldTarget, "unit \(i) should be targeted")
+            } else {
+                #expect(shouldTarget, "unit \(i) should not be targeted")
+                targeted += 1
+                #expect(a[0].bucket == flat[0].bucket || flat[0].bucket == nil)
+            }
+        }
+        // 20% of the targeted units held out: binomial sd √(n·0.2·0.8) ≈ 4.6 for n = 133; ±4 sd.
+        let expected = 0.2 * Double(candidates), sd = (Double(candidates) * 0.16).squareRoot()
+        #expect(abs(Double(inHoldout) - expected) <= 4 * sd, "\(inHoldout) of \(candidates) in the holdout")
+        #expect(targeted > 0)
+    }
+
+    @Test func missingUnitAttributeIsReported() throws {
+        let evaluator = Evaluator(ruleset: try Ruleset(json: Self.ruleset))
+        let a = evaluator.evaluate(json: .object(["country": .string("SG"), "id": .object([:])]), at: Self.at)
+        for x in a {
+            guard case .notInExperiment(.missingUnit(attribute: "id")) = x.outcome else {
+                Issue.record("\(x.experiment): \(x.outcome)"); continue
+            }
+        }
+    }
+}

@@ -164,3 +164,27 @@ import Testing
         #expect(bad.stderr.contains("experiments[0].variants: variant weights of experiment 'e' sum to 1.005"), "\(bad.stderr)")
     }
 }
+
+/// `assign --unit ID --attributes JSON`: nested attributes reach GrowthBook conditions.
+@Suite struct AssignNestedAttributesCLITests {
+    @Test func nestedAttributesDecideTargeting() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("splitbench-nested-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("r.json")
+        try #"{"schema": 1, "experiments": [{"id": "e", "salt": "s", "unit": "id", "targeting": {"app.version": {"$vgte": "3.1.0"}, "devices": {"$elemMatch": {"os": "ios"}}}, "variants": [{"name": "a", "weight": 0.5}, {"name": "b", "weight": 0.5}]}]}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        func reason(_ attributes: String) throws -> (Int32, String) {
+            let r = try CLIRunner.run(["assign", "--ruleset", file.path, "--unit", "123", "--attributes", attributes, "--at", "2026-06-01T00:00:00Z"])
+            return (r.status, r.stdout + r.stderr)
+        }
+        let (s1, in1) = try reason(#"{"app": {"version": "3.2.0"}, "devices": [{"os": "android"}, {"os": "ios"}]}"#)
+        #expect(s1 == 0 && in1.contains(#""in_experiment" : true"#), "\(in1)")
+        let (s2, out2) = try reason(#"{"app": {"version": "3.0.9"}, "devices": [{"os": "ios"}]}"#)
+        #expect(s2 == 0 && out2.contains(#""reason" : "not_targeted""#), "\(out2)")
+        let (s3, out3) = try reason(#"{"app": {"version": "3.2.0"}, "devices": [{"os": "android"}]}"#)
+        #expect(s3 == 0 && out3.contains(#""reason" : "not_targeted""#), "\(out3)")
+        let (s4, bad) = try reason("[1, 2]")
+        #expect(s4 == 2 && bad.contains("--attributes: expected a JSON object"), "\(bad)")
+    }
+}
