@@ -55,17 +55,22 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
                          _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
 
+/// libFuzzer's per-input callback, for links where libFuzzer's own `main` is used (SwiftPM's
+/// debug configuration).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let target = ProcessInfo.processInfo.environment["SPLITBENCH_FUZZ_TARGET"] ?? "scenario"
+    FuzzTargets.run(target, bytes.map { Data(bytes: $0, count: size) } ?? Data())
+    return 0
+}
+
 /// The executable's entry point under SwiftPM, which links `main` to `<target>_main`: hands
 /// control to libFuzzer with the target chosen by `SPLITBENCH_FUZZ_TARGET`.
 @_cdecl("splitbench_fuzz_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     var count = argc
     var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector) { bytes, size in
-        let target = ProcessInfo.processInfo.environment["SPLITBENCH_FUZZ_TARGET"] ?? "scenario"
-        FuzzTargets.run(target, bytes.map { Data(bytes: $0, count: size) } ?? Data())
-        return 0
-    }
+    return LLVMFuzzerRunDriver(&count, &vector) { bytes, size in fuzzOneInput(bytes, size) }
 }
 #else
 /// Replays inputs: `splitbench-fuzz TARGET FILE…` runs each file through the target and
