@@ -100,14 +100,15 @@ public enum HTMLPage {
     h1{font-size:1.6em;margin:.2em 0 .4em}h2{font-size:1.25em;margin-top:1.6em}h3{font-size:1.05em}
     .scroll{overflow-x:auto;max-width:100%;margin:.8em 0}
     table{border-collapse:collapse;font-size:13px}
-    td,th{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
+    .scroll>table{width:max-content}
+    td,th{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top;max-width:26em}
     th{background:#f4f4f4}
     td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
     td.na{text-align:center;color:#666}
     .badge{display:inline-block;padding:1px 7px;border-radius:3px;font-weight:bold;font-size:12px;white-space:nowrap}
     .pass{background:#dff3e4;color:#0b5d1e;border:1px solid #0b5d1e}
     .fail{background:#fde2e1;color:#a40e26;border:1px solid #a40e26}
-    svg{max-width:100%;height:auto}
+    svg{max-width:100%;height:auto;overflow:hidden}
     figure{margin:1em 0}figcaption{font-size:12px;color:#555}
     .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
     .foot{font-size:12px;color:#555}

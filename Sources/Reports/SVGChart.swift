@@ -181,6 +181,44 @@ public struct SVGChart: Sendable {
         return s
     }
 
+    /// A forest (lollipop) plot: one horizontal row per item, the estimate as a dot with a
+    /// ±`error` bar, against a vertical reference line (e.g. zero bias). Labels longer than 42
+    /// characters are shortened with "…" and given in full in the row's tooltip.
+    public static func forest(title: String, xLabel: String, rows: [(label: String, estimate: Double, error: Double)],
+                              reference: Double, referenceLabel: String, errorMeaning: String = "2 MCSE") -> String {
+        let labelW = 270.0, right = 20.0, top = 30.0, rowH = 20.0, width = 680.0
+        let height = top + rowH * Double(rows.count) + 44
+        let plotW = width - labelW - right
+        var lo = (rows.map { $0.estimate - $0.error } + [reference]).min() ?? 0
+        var hi = (rows.map { $0.estimate + $0.error } + [reference]).max() ?? 1
+        if hi - lo < 1e-15 { lo -= 0.5; hi += 0.5 }
+        let pad = (hi - lo) * 0.08
+        lo -= pad
+        hi += pad
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        func px(_ v: Double) -> Double { labelW + (v - lo) / (hi - lo) * plotW }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"\(Escape.html(title))\">\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>\n"
+        s += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(Escape.html(title))</text>\n"
+        let bottom = top + rowH * Double(rows.count)
+        for t in ticks(lo, hi, 5) {
+            s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\" stroke=\"#eee\"/>\n"
+            s += "<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 14))\" text-anchor=\"middle\">\(Num.sig(t, 3))</text>\n"
+        }
+        s += "<text x=\"\(f(labelW + plotW / 2))\" y=\"\(f(bottom + 32))\" text-anchor=\"middle\">\(Escape.html(xLabel))</text>\n"
+        s += "<line x1=\"\(f(px(reference)))\" y1=\"\(f(top - 4))\" x2=\"\(f(px(reference)))\" y2=\"\(f(bottom))\" stroke=\"#555\" stroke-dasharray=\"5 4\"><title>\(Escape.html(referenceLabel))</title></line>\n"
+        for (k, r) in rows.enumerated() {
+            let y = top + rowH * (Double(k) + 0.5)
+            let short = r.label.count > 42 ? String(r.label.prefix(41)) + "…" : r.label
+            let tip = "\(r.label): \(Num.sig(r.estimate)) ± \(Num.sig(r.error, 2)) (± is \(errorMeaning))"
+            s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\"><title>\(Escape.html(tip))</title>\(Escape.html(short))</text>\n"
+            s += "<line x1=\"\(f(px(r.estimate - r.error)))\" y1=\"\(f(y))\" x2=\"\(f(px(r.estimate + r.error)))\" y2=\"\(f(y))\" stroke=\"\(palette[0])\" stroke-width=\"2\"/>\n"
+            s += marker(0, px(r.estimate), y, palette[0], tip)
+        }
+        s += "</svg>"
+        return s
+    }
+
     /// About `count` round tick values covering [lo, hi].
     static func ticks(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
         let span = hi - lo

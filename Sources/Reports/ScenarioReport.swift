@@ -140,11 +140,14 @@ public enum ScenarioReport {
                     chart.referenceLines.append((v, "gate: ≥ \(Num.sig(v))"))
                     if t > 0 { chart.bands.append((v - t, v, "tolerance band of the gate (\(Num.sig(v - t)) to \(Num.sig(v)))")) }
                 case let .near(v, _):
-                    chart.referenceLines.append((v, "gate: = \(Num.sig(v))"))
+                    chart.referenceLines.append((v, "gate target \(Num.sig(v))"))
                 }
                 refs.append("the gate's target")
             }
-            if let alpha = context.commonAlpha(Array(Set(analyses))) {
+            // α is the rejection rate to expect only under H0: drawn when a series has a null cell
+            // (truth 0, or no truth as for an SRM check), never on a chart of power alone.
+            let underNull = r.cells.contains { cell in cell.comparisons.contains { analyses.contains($0.analysis) && ($0.truth ?? 0) == 0 && $0.value(measure) != nil } }
+            if let alpha = context.commonAlpha(Array(Set(analyses))), measure == .coverage || underNull {
                 let level = measure == .rejectionRate ? alpha : 1 - alpha
                 if !chart.referenceLines.contains(where: { abs($0.0 - level) < 1e-12 }) {
                     chart.referenceLines.append((level, measure == .rejectionRate ? "α = \(Num.sig(alpha))" : "1 − α = \(Num.sig(level))"))
@@ -162,12 +165,10 @@ public enum ScenarioReport {
             }
         }
         if !biasRows.isEmpty {
-            let series = [SVGChart.Series(name: "bias", points: biasRows.enumerated().map { SVGChart.Point(x: Double($0.offset), y: $0.element.1.estimate, error: 2 * ($0.element.1.mcse ?? 0)) })]
-            var chart = SVGChart(title: "Bias of each estimator", xLabel: "analysis and cell", yLabel: "bias (estimate − truth)", series: series)
-            chart.categories = biasRows.map(\.0)
-            chart.referenceLines = [(0, "no bias")]
-            if biasRows.count > 6 { chart.width = max(640, Double(biasRows.count) * 60) }
-            out.append((chart.render(), "Lollipop of the bias per analysis and cell with ±2 MCSE bars; dashed: zero (an unbiased estimator's bar crosses it about 95% of the time)."))
+            let svg = SVGChart.forest(title: "Bias of each estimator", xLabel: "bias (estimate − truth)",
+                                      rows: biasRows.map { (label: $0.0, estimate: $0.1.estimate, error: 2 * ($0.1.mcse ?? 0)) },
+                                      reference: 0, referenceLabel: "no bias")
+            out.append((svg, "Forest plot of the bias per analysis and cell with ±2 MCSE bars; dashed: zero (an unbiased estimator's bar crosses it about 95% of the time)."))
         }
         // p-value histograms of fixed-horizon comparisons under the null (truth = 0), first cell.
         if let cell = r.cells.first {

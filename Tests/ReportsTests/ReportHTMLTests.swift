@@ -38,7 +38,7 @@ func hasEmoji(_ s: String) -> Bool {
 /// A hand-built result with distinct values, decoded from JSON the way `splitbench report`
 /// reads one, so every figure the page must show is known.
 enum Fixture {
-    static func result(id: String = "fixture.demo", analysis: String = "z", withGates: Bool = true, onlySampleSize: Bool = false) throws -> ScenarioResult {
+    static func result(id: String = "fixture.demo", analysis: String = "z", withGates: Bool = true, onlySampleSize: Bool = false, truth: Double = 0, srm: Bool = true) throws -> ScenarioResult {
         func measures(_ rr: Double, _ rrSE: Double, _ cov: Double, _ covSE: Double) -> String {
             if onlySampleSize { return #"[{"measure":"mean_sample_size","estimate":1000,"mcse":0,"replications":400}]"# }
             return """
@@ -55,17 +55,20 @@ enum Fixture {
          {"statement":"coverage of z[treatment] ≥ 0.95 (tolerance 0.01, bound estimate − 3·MCSE)","cell":"population.units=200","analysis":\(aJSON),"comparison":"treatment",
           "measure":"coverage","estimate":0.9137,"mcse":0.0071,"bound":0.8924,"passed":false,"message":"too low"}]
         """ : "[]"
+        let srmJSON = srm ? """
+        ,
+            {"analysis":"srm","comparison":"all_arms","method":"srm","policy":"fixed","replications":400,"failed":{"zero_variance":3},
+             "measures":\(onlySampleSize ? measures(0, 0, 0, 0) : #"[{"measure":"rejection_rate","estimate":0.0025,"mcse":0.0025,"replications":400}]"#),"pValueHistogram":[],"rejectionsByLook":[1]}
+        """ : ""
         let json = """
         {"scenario":\(idJSON),"description":"Two cells & one <analysis>.","file":"scenarios/none.yaml","scenarioHash":"0123456789abcdef0123","seed":7,
          "replications":400,"factors":["population.units"],
          "cells":[
           {"index":0,"key":"a1","failures":[],"label":"population.units=100","factors":[{"key":"population.units","value":"100"}],
-           "comparisons":[{"analysis":\(aJSON),"comparison":"treatment","method":"z_test","policy":"fixed","truth":0,"replications":400,"failed":{},
-             "measures":\(measures(0.0512, 0.0034, 0.9478, 0.0111)),"pValueHistogram":\(onlySampleSize ? "[]" : "[20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20]"),"rejectionsByLook":[20]},
-             {"analysis":"srm","comparison":"all_arms","method":"srm","policy":"fixed","replications":400,"failed":{"zero_variance":3},
-             "measures":\(onlySampleSize ? measures(0, 0, 0, 0) : #"[{"measure":"rejection_rate","estimate":0.0025,"mcse":0.0025,"replications":400}]"#),"pValueHistogram":[],"rejectionsByLook":[1]}]},
+           "comparisons":[{"analysis":\(aJSON),"comparison":"treatment","method":"z_test","policy":"fixed","truth":\(truth),"replications":400,"failed":{},
+             "measures":\(measures(0.0512, 0.0034, 0.9478, 0.0111)),"pValueHistogram":\(onlySampleSize ? "[]" : "[20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20,20]"),"rejectionsByLook":[20]}\(srmJSON)]},
           {"index":1,"key":"b2","failures":[],"label":"population.units=200","factors":[{"key":"population.units","value":"200"}],
-           "comparisons":[{"analysis":\(aJSON),"comparison":"treatment","method":"z_test","policy":"fixed","truth":0,"replications":400,"failed":{},
+           "comparisons":[{"analysis":\(aJSON),"comparison":"treatment","method":"z_test","policy":"fixed","truth":\(truth),"replications":400,"failed":{},
              "measures":\(measures(0.0731, 0.0042, 0.9137, 0.0071)),"pValueHistogram":[],"rejectionsByLook":[20]}]}],
          "gates":\(gates),
          "run":{"splitbenchVersion":"0.1.0","gitCommit":"abcdef1234567890","swiftVersion":"6.3","gslVersion":"2.7.1","threads":2,"startedAt":"2026-01-01T00:00:00Z","wallSeconds":1.5,"cellSeconds":[0.7,0.8]}}
@@ -95,7 +98,7 @@ enum Fixture {
         let html = ScenarioReport.html(try Fixture.result(), context: Fixture.context)
         #expect(tagBalanceProblem(html) == nil, "\(tagBalanceProblem(html) ?? "")")
         #expect(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"))
-        #expect(html.contains("svg{max-width:100%;height:auto}"))
+        #expect(html.contains("svg{max-width:100%;height:auto;overflow:hidden}"))
         let order = ["<h1>fixture.demo</h1>", "<p>Two cells &amp; one &lt;analysis&gt;. 2 cells", "Verdict: 1 of 2 gate checks passed",
                      "<h2>Charts</h2>", "<h2>Results</h2>", "<details><summary>Provenance</summary>", "</body>"]
         var cursor = html.startIndex
@@ -136,6 +139,10 @@ enum Fixture {
         #expect(with.contains("α = 0.01") && with.contains("1 − α = 0.99"))
         #expect(with.contains("gate: ≤ 0.05") && with.contains("gate: ≥ 0.95"))
         #expect(with.contains("tolerance band of the gate (0.05 to 0.06)") && with.contains("tolerance band of the gate (0.94 to 0.95)"))
+        // Under H1 (truth ≠ 0, no SRM check) the rejection rate is power: no α line, the coverage line stays.
+        let power = ScenarioReport.charts(try Fixture.result(truth: 0.02, srm: false), context: Fixture.context).map(\.svg)
+        #expect(!power[0].contains("α = 0.01") && power[0].contains("gate: ≤ 0.05"))
+        #expect(power[1].contains("1 − α = 0.99"))
         // Without the scenario's context nothing is guessed.
         let without = ScenarioReport.charts(r).map(\.svg).joined()
         #expect(!without.contains("α =") && !without.contains("gate:"))
@@ -191,6 +198,18 @@ enum Fixture {
         #expect(Set(SVGChart.palette).count == SVGChart.palette.count)
         let pairs = (0..<18).map { "\(SVGChart.palette[$0 % SVGChart.palette.count])|\(SVGChart.markers[$0 % SVGChart.markers.count])" }
         #expect(Set(pairs).count == 18)
+    }
+
+    @Test func forestPlotShortensLongLabelsAndKeepsThemInTooltips() {
+        let long = String(repeating: "effects.treatment.converted.absolute=0.01,", count: 2)
+        let svg = SVGChart.forest(title: "Bias", xLabel: "bias", rows: [(label: "z [treatment]", estimate: 0.1, error: 0.02), (label: long, estimate: -0.05, error: 0.01)],
+                                  reference: 0, referenceLabel: "no bias")
+        #expect(tagBalanceProblem(svg) == nil)
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 2)
+        #expect(svg.contains(">" + String(long.prefix(41)) + "…</text>"))
+        #expect(svg.contains("<title>\(long): -0.05 ± 0.01 (± is 2 MCSE)</title>"))
+        // x range: [-0.06, 0.12] padded 8% → [-0.0744, 0.1344]; 0.1 sits at 270 + (0.1744/0.2088)·390 = 595.7.
+        #expect(svg.contains("<circle cx=\"595.7\""))
     }
 
     @Test func verdictBarDrawsEstimateIntervalTargetAndBand() {
