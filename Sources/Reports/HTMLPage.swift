@@ -97,6 +97,7 @@ public enum HTMLPage {
     /// column), numbers right-aligned and unwrapped, text left-aligned.
     static let css = """
     body{font-family:"DejaVu Sans",Verdana,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.45}
+    p,h1,h2,h3,li,figcaption,summary{overflow-wrap:anywhere}
     h1{font-size:1.6em;margin:.2em 0 .4em}h2{font-size:1.25em;margin-top:1.6em}h3{font-size:1.05em}
     .scroll{overflow-x:auto;max-width:100%;margin:.8em 0}
     table{border-collapse:collapse;font-size:13px}

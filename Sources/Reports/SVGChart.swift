@@ -99,6 +99,8 @@ public struct SVGChart: Sendable {
         if ymax - ymin < 1e-12 { ymin -= 0.5; ymax += 0.5 }
         let padX = categories != nil || bars ? 0.5 : (xmax - xmin) * 0.05
         if !bars { xmin -= padX; xmax += padX }
+        // Room on the right for labels drawn at each line's last point.
+        if directLabels { xmax += (xmax - xmin) * 0.18 }
         let padY = (ymax - ymin) * 0.08
         ymin = bars ? min(ymin, 0) : ymin - padY
         ymax += padY
@@ -122,7 +124,11 @@ public struct SVGChart: Sendable {
         } else {
             let distinct = Set(all.map(\.x))
             let tickValues = logX ? Self.logTicks(all.map(\.x)) : distinct.count == 1 ? Array(distinct) : Self.ticks(xmin, xmax, 6)
-            for t in tickValues {
+            var lastTick = -Double.infinity
+            for t in tickValues.sorted() {
+                // Skip a tick label that would overlap the previous one.
+                guard px(t) - lastTick >= 22 else { continue }
+                lastTick = px(t)
                 s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Num.sig(t, 3))</text>\n"
             }
         }
