@@ -24,6 +24,22 @@ enum Num {
         return x.isFinite ? "\(x)" : (x.isNaN ? "NaN" : (x > 0 ? "Inf" : "-Inf"))
     }
 
+    /// The one number-format rule of the HTML reports: the MCSE to two significant digits and
+    /// the estimate to the same decimal place (so no digit is shown that the Monte Carlo error
+    /// swamps). Without an MCSE (or an MCSE of 0) the estimate gets 4 significant digits.
+    /// E.g. (0.79781, 0.0040164) → ("0.7978", "0.0040"); (12345.6, 23.4) → ("12346", "23").
+    static func pair(_ e: Double, _ mcse: Double?) -> (estimate: String, mcse: String) {
+        guard e.isFinite else { return (sig(e), mcse.map { sig($0, 2) } ?? "") }
+        guard let m = mcse, m.isFinite, m > 0 else { return (sig(e), mcse.map { sig($0, 2) } ?? "") }
+        let decimals = min(max(1 - Int(floor(log10(m))), 0), 12)
+        func fixed(_ x: Double) -> String {
+            var s = String(format: "%.\(decimals)f", x)
+            if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { s.removeFirst() }
+            return s
+        }
+        return (fixed(e), fixed(m))
+    }
+
     /// "0.0512 ± 0.0034"
     static func withMCSE(_ e: Double, _ mcse: Double?) -> String {
         mcse.map { "\(sig(e)) ± \(sig($0, 2))" } ?? sig(e)

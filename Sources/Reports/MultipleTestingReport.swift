@@ -76,7 +76,7 @@ public enum MultipleTestingReport {
         md += "## Guarantees checked\n\nEach claim is checked in every cell it covers. Because one claim spans many cells, the per-cell bound is Bonferroni-corrected across them (z = Φ⁻¹(1 − 0.00135/cells) MCSE; 3 MCSE for a single cell), so a claim that holds is reported violated with probability at most 0.135%.\n\n"
         md += "| | claim | source | cells | closest case |\n| --- | --- | --- | ---: | --- |\n"
         for g in c.checks {
-            md += "| \(g.passed ? "✅ holds" : "❌ violated") | \(Escape.markdownCell(g.claim)) | \(Escape.markdownCell(g.source)) | \(g.cells) | \(Escape.markdownCell(g.worst)) |\n"
+            md += "| \(g.passed ? "holds" : "**VIOLATED**") | \(Escape.markdownCell(g.claim)) | \(Escape.markdownCell(g.source)) | \(g.cells) | \(Escape.markdownCell(g.worst)) |\n"
         }
         for arms in Array(Set(pts.map(\.arms))).sorted() {
             let design = arms == 2 ? "A/B (one treatment)" : "A/B/n (\(arms - 1) treatments)"
@@ -107,8 +107,18 @@ public enum MultipleTestingReport {
 
     public static func html(_ c: MultipleTestingCalibration) -> String {
         let pts = points(c)
+        let r = c.result
+        let all = policies(pts)
         var h = MarkdownLite.pageHead(title: "Multiple-testing calibration — SplitBench")
+        h += "<h1>Multiple-testing calibration</h1>\n<p>\(Escape.html(r.description)) Each family of m metrics is tested with Welch's t-test at α = \(Num.sig(c.alpha)) and each correction is applied to the whole family, \(r.replications) replications per cell. FWER = P(V ≥ 1), FDR = E[V/max(R, 1)] (V false rejections, R all rejections).</p>\n"
+        h += "<h2>Verdict: \(c.checks.filter(\.passed).count) of \(c.checks.count) published guarantees hold</h2>\n"
+        h += HTMLPage.table(header: [("verdict", false), ("claim", false), ("source", false), ("cells", true), ("closest case", false)], rows: c.checks.map { g in
+            "<tr><td>\(HTMLPage.badge(g.passed, pass: "holds", fail: "violated"))</td><td>\(Escape.html(g.claim))</td><td>\(Escape.html(g.source))</td>"
+                + HTMLPage.num(String(g.cells), tip: "\(g.claim): cells checked") + "<td>\(Escape.html(g.worst))</td></tr>"
+        })
+        h += "<p class=\"foot\">The verdict is the calibration's own: a claim holds when no cell it covers is beyond its bound by more than the Bonferroni-corrected number of MCSE.</p>\n"
         let arms = pts.map(\.arms).min() ?? 2
+        h += "<h2>Error rates against the number of metrics</h2>\n<div class=\"grid\">\n"
         for (measure, fraction, rho, label) in [(Measure.fwer, "0", "0", "global null, independent metrics"), (.fwer, "0", "0.9", "global null, ρ = 0.9"),
                                                 (.fdr, "0.5", "0", "half the metrics with an effect, independent"), (.fdr, "0.5", "0.9", "half the metrics with an effect, ρ = 0.9")] {
             let sub = pts.filter { $0.arms == arms && ($0.fraction == fraction || $0.fraction == fraction + ".0") && ($0.rho == rho || $0.rho == rho + ".0") }
@@ -117,18 +127,24 @@ public enum MultipleTestingReport {
                 let s = sub.filter { $0.policy == policy }.sorted { $0.m < $1.m }.compactMap { p in
                     p.v(measure).map { SVGChart.Point(x: Double(p.m), y: $0.estimate, error: 2 * ($0.mcse ?? 0)) }
                 }
-                series.append(SVGChart.Series(name: policy, points: s))
+                var serie = SVGChart.Series(name: policy, points: s, style: all.firstIndex(of: policy) ?? 0)
+                // Dodge: coinciding series (Holm on Bonferroni under the global null) stay visible.
+                serie.offset = (Double(series.count) - Double(policies(sub).count - 1) / 2) * 5
+                series.append(serie)
             }
-            guard !series.isEmpty else { continue }
-            var chart = SVGChart(title: "\(measure == .fwer ? "FWER" : "FDR") vs number of metrics — \(label)", xLabel: "metrics m (log scale)",
+            var chart = SVGChart(title: "\(measure == .fwer ? "FWER" : "FDR"): \(label)", xLabel: "metrics m (log scale)",
                                  yLabel: measure == .fwer ? "family-wise error rate" : "false discovery rate", series: series)
+            guard !chart.isEmpty else { continue }
             chart.logX = true
             chart.referenceLines = [(c.alpha, "α = q = \(Num.sig(c.alpha))")]
-            chart.width = 900
-            chart.height = 440
-            h += "<figure>\(chart.render())<figcaption>\(measure == .fwer ? "FWER" : "FDR") by m, one treatment, ±2 MCSE bars; dashed: α.</figcaption></figure>\n"
+            chart.width = 520
+            chart.height = 360
+            h += HTMLPage.figure(chart.render(), "\(measure == .fwer ? "FWER" : "FDR") by m, one treatment, ±2 MCSE bars; dashed: α. Each correction keeps its colour and marker; points are shifted sideways a few pixels so corrections with equal values stay visible.")
         }
-        h += MarkdownLite.html(markdown(c))
+        h += "</div>\n<h2>Details</h2>\n"
+        let md = markdown(c).components(separatedBy: "\n").dropFirst(4).joined(separator: "\n")
+        h += MarkdownLite.html(md)
+        h += HTMLPage.provenance(ScenarioReport.provenance(r))
         h += "</body></html>\n"
         return h
     }

@@ -217,38 +217,79 @@ public enum PeekingReport {
 
     public static func html(_ c: PeekingCalibration) -> String {
         let pts = points(c)
+        let r = c.result
+        let all = policies(pts)
+        func style(_ policy: String) -> Int { all.firstIndex(of: policy) ?? 0 }
         var h = MarkdownLite.pageHead(title: "Peeking calibration — SplitBench")
+        h += "<h1>Peeking calibration</h1>\n<p>\(Escape.html(r.description)) Each stopping policy is run with K equally spaced looks and with daily looks, under H0 (no effect) and under H1 (an effect with about 80% power for one fixed-horizon test), \(r.replications) replications per cell; α = \(Num.sig(c.alpha)) two-sided.</p>\n"
         for m in ["b", "c"] {
             let mp = pts.filter { $0.metric == m }
-            var fpr: [SVGChart.Series] = []
+            guard !mp.isEmpty else { continue }
+            h += "<h2>\(Escape.html(metricNames[m] ?? m)): which policy holds α</h2>\n"
+            var rows: [String] = []
+            for policy in policies(mp) {
+                let h0 = mp.filter { $0.policy == policy && !$0.h1 }, h1 = mp.filter { $0.policy == policy && $0.h1 }
+                let holds = !h0.contains { c.verdict($0)?.exceedsAlpha ?? false }
+                let worst = h0.compactMap { p in p.v(.rejectionRate).map { (p, $0) } }.max { $0.1.estimate < $1.1.estimate }
+                let daily1 = h1.first { $0.daily }, daily0 = h0.first { $0.daily }
+                let cov = h1.compactMap { p in p.v(.coverage).map { (p, $0) } }.min { $0.1.estimate < $1.1.estimate }
+                var row = "<tr><td>\(HTMLPage.badge(holds, pass: "holds α", fail: "exceeds α"))</td><td>\(Escape.html(policy))</td><td>\(Escape.html(policyDescription(policy)))</td>"
+                func cells(_ v: MeasureValue?, _ what: String) -> String {
+                    guard let v else { return HTMLPage.undefinedCell + HTMLPage.undefinedCell }
+                    let (e, se) = Num.pair(v.estimate, v.mcse)
+                    return HTMLPage.num(e, tip: "\(policy): \(what), Monte Carlo estimate") + HTMLPage.num(se, tip: "\(policy): \(what), Monte Carlo standard error (one MCSE)")
+                }
+                row += cells(worst?.1, "highest false-positive rate under H0 (at \(worst.map { lookLabel($0.0) } ?? "?") looks)")
+                row += cells(daily1?.v(.rejectionRate), "power under H1, daily looks")
+                row += cells(daily0?.v(.meanSampleSize), "expected sample size at stop under H0, daily looks")
+                row += cells(daily1?.v(.meanSampleSize), "expected sample size at stop under H1, daily looks")
+                row += cells(cov?.1, "lowest coverage under H1")
+                rows.append(row + "</tr>")
+            }
+            h += HTMLPage.table(header: [("verdict", false), ("policy", false), ("what it does", false), ("worst FPR", true), ("MCSE", true), ("power (daily)", true), ("MCSE", true),
+                                         ("E[N] H0 (daily)", true), ("MCSE", true), ("E[N] H1 (daily)", true), ("MCSE", true), ("worst coverage", true), ("MCSE", true)], rows: rows)
+            h += "<p class=\"foot\">Verdict: the calibration's own (exceeds α when the false-positive rate is more than 3 MCSE above α at some K). Worst FPR: the highest over the looks tried; worst coverage: the lowest under H1. — : not measured for this policy.</p>\n"
+            // Small multiples: one panel per policy, each on its own y scale.
+            h += "<h3>False-positive rate against the number of looks, one panel per policy</h3>\n<div class=\"grid\">\n"
             for policy in policies(mp) {
                 let series = mp.filter { $0.policy == policy && !$0.h1 && !$0.daily }.sorted { $0.looks < $1.looks }.compactMap { p in
                     p.v(.rejectionRate).map { SVGChart.Point(x: Double(p.looks), y: $0.estimate, error: 2 * ($0.mcse ?? 0)) }
                 }
-                fpr.append(SVGChart.Series(name: policy, points: series))
+                var list = [SVGChart.Series(name: policy, points: series, style: style(policy))]
+                if policy == "naive" {
+                    list.append(SVGChart.Series(name: "exact (AMR 1969)", points: c.exactNaive.map { SVGChart.Point(x: Double($0.looks), y: $0.probability) }, dashed: true, style: 7))
+                }
+                var chart = SVGChart(title: policy, xLabel: "looks K (log scale)", yLabel: "false-positive rate", series: list)
+                guard !chart.isEmpty else { continue }
+                chart.logX = true
+                chart.referenceLines = [(c.alpha, "α = \(Num.sig(c.alpha))")]
+                chart.width = 300
+                chart.height = policy == "naive" ? 250 : 230
+                h += "<figure>\(chart.render())</figure>\n"
             }
-            let naiveExact = SVGChart.Series(name: "naive, exact (AMR)", points: c.exactNaive.map { SVGChart.Point(x: Double($0.looks), y: $0.probability) }, dashed: true)
-            var chart = SVGChart(title: "False-positive rate vs number of looks — \(m == "b" ? "binary" : "continuous")", xLabel: "looks K (log scale)", yLabel: "false-positive rate", series: fpr + [naiveExact])
-            chart.logX = true
-            chart.referenceLines = [(c.alpha, "α = \(Num.sig(c.alpha))")]
-            chart.width = 900
-            chart.height = 480
-            h += "<figure>\(chart.render())<figcaption>FPR under H0 by number of equally spaced looks, ±2 MCSE bars; dashed: nominal α. The last series is the exact repeated-significance probability.</figcaption></figure>\n"
-            // Power vs expected sample size under H1, daily looks.
+            h += "</div>\n<p class=\"foot\">Each panel: the false-positive rate under H0 at K equally spaced looks (points, ±2 MCSE bars) against α (dashed); the naive panel also shows the exact repeated-significance probability (Armitage, McPherson &amp; Rowe 1969). The y scales differ between panels.</p>\n"
+            // Power vs expected sample size under H1, daily looks, with the fixed-horizon point.
             var price: [SVGChart.Series] = []
             for policy in policies(mp) {
                 guard let p = mp.first(where: { $0.policy == policy && $0.h1 && $0.daily }), let pw = p.v(.rejectionRate), let n = p.v(.meanSampleSize) else { continue }
-                price.append(SVGChart.Series(name: policy, points: [SVGChart.Point(x: n.estimate, y: pw.estimate, error: 2 * (pw.mcse ?? 0))]))
+                price.append(SVGChart.Series(name: policy, points: [SVGChart.Point(x: n.estimate, y: pw.estimate, error: 2 * (pw.mcse ?? 0))], style: style(policy)))
+            }
+            if let fixed = mp.first(where: { $0.policy == "naive" && $0.h1 && $0.looks == 1 && !$0.daily }), let pw = fixed.v(.rejectionRate), let n = fixed.v(.meanSampleSize) {
+                price.append(SVGChart.Series(name: "fixed horizon (one look)", points: [SVGChart.Point(x: n.estimate, y: pw.estimate, error: 2 * (pw.mcse ?? 0))], style: 8))
             }
             if !price.isEmpty {
-                var chart2 = SVGChart(title: "The price of each policy (daily looks, H1) — \(m == "b" ? "binary" : "continuous")", xLabel: "expected sample size at stop", yLabel: "power", series: price)
-                chart2.width = 900
-                chart2.height = 480
-                h += "<figure>\(chart2.render())<figcaption>Power against expected sample size at stop under H1, with daily looks; ±2 MCSE bars.</figcaption></figure>\n"
+                var chart2 = SVGChart(title: "The price of each policy (daily looks, H1)", xLabel: "expected sample size at stop", yLabel: "power", series: price)
+                chart2.directLabels = true
+                chart2.width = 760
+                chart2.height = 420
+                h += HTMLPage.figure(chart2.render(), "Power against expected sample size at stop under H1 with daily looks, ±2 MCSE bars; each policy is labelled at its point, and the fixed-horizon test (one look at the end) is the reference.")
             }
         }
-        // The Markdown body, as preformatted-free HTML: reuse tables by converting simple Markdown.
-        h += MarkdownLite.html(markdown(c))
+        h += "<h2>Details</h2>\n"
+        // The Markdown body without its title and description (shown above).
+        let md = markdown(c).components(separatedBy: "\n").dropFirst(4).joined(separator: "\n")
+        h += MarkdownLite.html(md)
+        h += HTMLPage.provenance(ScenarioReport.provenance(r))
         h += "</body></html>\n"
         return h
     }
@@ -277,8 +318,7 @@ public enum PeekingReport {
 enum MarkdownLite {
     /// The opening of a calibration report page, up to `<body>`, with its style sheet.
     static func pageHead(title: String) -> String {
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(Escape.html(title))</title>\n"
-            + "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}figcaption{font-size:12px;color:#555}</style></head><body>\n"
+        HTMLPage.head(title: title)
     }
 
     static func html(_ md: String) -> String {
@@ -297,12 +337,18 @@ enum MarkdownLite {
         }
         func flushTable() {
             guard !table.isEmpty else { return }
-            out += "<table>\n"
+            // Right-aligned (numeric) columns are the ones the Markdown marks `---:`.
+            let numeric = table.count > 1 ? table[1].map { $0.hasSuffix(":") } : []
+            out += "<div class=\"scroll\"><table>\n"
             for (i, row) in table.enumerated() where i != 1 {
                 let tag = i == 0 ? "th" : "td"
-                out += "<tr>" + row.map { "<\(tag)>\(inline($0))</\(tag)>" }.joined() + "</tr>\n"
+                out += "<tr>" + row.enumerated().map { j, cell in
+                    let cls = j < numeric.count && numeric[j] ? " class=\"n\"" : ""
+                    if i > 0 && cell.isEmpty { return "<td class=\"na\" title=\"not measured in this cell\">—</td>" }
+                    return "<\(tag)\(cls)>\(inline(cell))</\(tag)>"
+                }.joined() + "</tr>\n"
             }
-            out += "</table>\n"
+            out += "</table></div>\n"
             table = []
         }
         for raw in md.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -19,10 +19,16 @@ public struct SVGChart: Sendable {
         public let points: [Point]
         /// Drawn as a dashed line without markers (for reference curves).
         public let dashed: Bool
-        public init(name: String, points: [Point], dashed: Bool = false) {
+        /// The fixed colour and marker (an index into ``SVGChart/palette`` and the markers), so a
+        /// policy keeps its look across charts; nil = the series' position.
+        public var style: Int?
+        /// A horizontal shift in pixels, so series that coincide stay visible side by side.
+        public var offset: Double = 0
+        public init(name: String, points: [Point], dashed: Bool = false, style: Int? = nil) {
             self.name = name
             self.points = points
             self.dashed = dashed
+            self.style = style
         }
     }
 
@@ -47,21 +53,45 @@ public struct SVGChart: Sendable {
         self.series = series
     }
 
-    /// 20 distinguishable colours (Kelly's and Tableau's), so up to 20 series never share one.
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-                          "#7f7f7f", "#bcbd22", "#000080", "#808000", "#00a86b", "#ff1493", "#4b0082", "#ffb300",
-                          "#00ced1", "#8b0000", "#556b2f", "#000000"]
+    /// Shaded horizontal bands (low, high, label), e.g. a gate's tolerance band.
+    public var bands: [(Double, Double, String)] = []
+    /// What an error bar's half-length is, named in every tooltip.
+    public var errorMeaning = "2 MCSE"
+    /// Label each line at its last point (for lines that cross).
+    public var directLabels = false
+
+    /// Colour-blind-safe colours (Okabe & Ito 2008, with Tol's indigo and wine and two greys),
+    /// each with contrast ≥ 3:1 against white (WCAG 2.1 relative luminance).
+    public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288", "#996600", "#882255", "#555555", "#000000"]
+    /// Marker shapes, cycled independently of the colours (9 × 6 → 18 distinct pairs in order).
+    static let markers = ["circle", "square", "triangle", "diamond", "cross", "down"]
+
+    /// Whether the chart has nothing to draw (then callers leave it out).
+    public var isEmpty: Bool { series.allSatisfy { $0.points.isEmpty } }
+
+    static func marker(_ kind: Int, _ x: Double, _ y: Double, _ color: String, _ tip: String) -> String {
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        let t = "<title>\(Escape.html(tip))</title>"
+        switch markers[kind % markers.count] {
+        case "square": return "<rect x=\"\(f(x - 3.5))\" y=\"\(f(y - 3.5))\" width=\"7\" height=\"7\" fill=\"\(color)\">\(t)</rect>\n"
+        case "triangle": return "<polygon points=\"\(f(x)),\(f(y - 4.5)) \(f(x - 4)),\(f(y + 3)) \(f(x + 4)),\(f(y + 3))\" fill=\"\(color)\">\(t)</polygon>\n"
+        case "diamond": return "<polygon points=\"\(f(x)),\(f(y - 4.5)) \(f(x + 4.5)),\(f(y)) \(f(x)),\(f(y + 4.5)) \(f(x - 4.5)),\(f(y))\" fill=\"\(color)\">\(t)</polygon>\n"
+        case "cross": return "<path d=\"M\(f(x - 4)) \(f(y - 4))L\(f(x + 4)) \(f(y + 4))M\(f(x - 4)) \(f(y + 4))L\(f(x + 4)) \(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2.2\">\(t)</path>\n"
+        case "down": return "<polygon points=\"\(f(x)),\(f(y + 4.5)) \(f(x - 4)),\(f(y - 3)) \(f(x + 4)),\(f(y - 3))\" fill=\"\(color)\">\(t)</polygon>\n"
+        default: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3.5\" fill=\"\(color)\">\(t)</circle>\n"
+        }
+    }
 
     /// The chart as an `<svg>` element.
     public func render() -> String {
         let left = 64.0, right = 16.0, top = 32.0, bottom = 48.0
-        let legendHeight = series.count > 1 ? 18.0 * Double((series.count + 2) / 3) : 0
+        let legendHeight = series.count > 1 ? 18.0 * Double((series.count + 1) / 2) : 0
         let plotW = width - left - right, plotH = height - top - bottom - legendHeight
         let all = series.flatMap(\.points)
         func tx(_ x: Double) -> Double { logX ? log10(max(x, 1e-300)) : x }
         var xs = all.map { tx($0.x) }
         if bars { xs += all.map { tx($0.x) + 1 } }
-        var ys = all.flatMap { [$0.y - $0.error, $0.y + $0.error] } + referenceLines.map(\.0)
+        var ys = all.flatMap { [$0.y - $0.error, $0.y + $0.error] } + referenceLines.map(\.0) + bands.flatMap { [$0.0, $0.1] }
         if bars { ys.append(0) }
         var xmin = xs.min() ?? 0, xmax = xs.max() ?? 1
         var ymin = ys.min() ?? 0, ymax = ys.max() ?? 1
@@ -69,6 +99,8 @@ public struct SVGChart: Sendable {
         if ymax - ymin < 1e-12 { ymin -= 0.5; ymax += 0.5 }
         let padX = categories != nil || bars ? 0.5 : (xmax - xmin) * 0.05
         if !bars { xmin -= padX; xmax += padX }
+        // Room on the right for labels drawn at each line's last point.
+        if directLabels { xmax += (xmax - xmin) * 0.18 }
         let padY = (ymax - ymin) * 0.08
         ymin = bars ? min(ymin, 0) : ymin - padY
         ymax += padY
@@ -90,46 +122,104 @@ public struct SVGChart: Sendable {
                 s += "<text x=\"\(f(px(Double(i))))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Escape.html(c))</text>\n"
             }
         } else {
-            let tickValues = logX ? Self.logTicks(all.map(\.x)) : Self.ticks(xmin, xmax, 6)
-            for t in tickValues {
+            let distinct = Set(all.map(\.x))
+            let tickValues = logX ? Self.logTicks(all.map(\.x)) : distinct.count == 1 ? Array(distinct) : Self.ticks(xmin, xmax, 6)
+            var lastTick = -Double.infinity
+            for t in tickValues.sorted() {
+                // Skip a tick label that would overlap the previous one.
+                guard px(t) - lastTick >= 22 else { continue }
+                lastTick = px(t)
                 s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Num.sig(t, 3))</text>\n"
             }
         }
         s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 34))\" text-anchor=\"middle\">\(Escape.html(xLabel))</text>\n"
         s += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(Escape.html(yLabel))</text>\n"
+        for (lo, hi, label) in bands {
+            s += "<rect x=\"\(f(left))\" y=\"\(f(py(hi)))\" width=\"\(f(plotW))\" height=\"\(f(max(py(lo) - py(hi), 1)))\" fill=\"#c9d7ee\" fill-opacity=\"0.6\"><title>\(Escape.html(label))</title></rect>\n"
+        }
         for (v, label) in referenceLines {
             s += "<line x1=\"\(f(left))\" y1=\"\(f(py(v)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(v)))\" stroke=\"#555\" stroke-dasharray=\"5 4\"/>\n"
             s += "<text x=\"\(f(left + plotW - 4))\" y=\"\(f(py(v) - 4))\" text-anchor=\"end\" fill=\"#555\">\(Escape.html(label))</text>\n"
         }
         for (k, serie) in series.enumerated() {
-            let color = Self.palette[k % Self.palette.count]
+            let style = serie.style ?? k
+            let color = Self.palette[style % Self.palette.count]
+            let dx = serie.offset
             if bars {
                 for p in serie.points {
                     let x0 = px(p.x), x1 = px(p.x + 1)
-                    s += "<rect x=\"\(f(x0 + 1))\" y=\"\(f(py(p.y)))\" width=\"\(f(max(x1 - x0 - 2, 1)))\" height=\"\(f(max(py(0) - py(p.y), 0)))\" fill=\"\(color)\" fill-opacity=\"0.7\"/>\n"
+                    s += "<rect x=\"\(f(x0 + 1))\" y=\"\(f(py(p.y)))\" width=\"\(f(max(x1 - x0 - 2, 1)))\" height=\"\(f(max(py(0) - py(p.y), 0)))\" fill=\"\(color)\" fill-opacity=\"0.7\"><title>\(Escape.html(serie.name)): \(Num.sig(p.y))</title></rect>\n"
                 }
                 continue
             }
             if serie.points.count > 1 {
-                let path = serie.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+                let path = serie.points.map { "\(f(px($0.x) + dx)),\(f(py($0.y)))" }.joined(separator: " ")
                 let dash = serie.dashed ? " stroke-dasharray=\"6 3\"" : ""
                 s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dash)/>\n"
             }
             if serie.dashed { continue }
             for p in serie.points {
                 if p.error > 0 {
-                    s += "<line x1=\"\(f(px(p.x)))\" y1=\"\(f(py(p.y - p.error)))\" x2=\"\(f(px(p.x)))\" y2=\"\(f(py(p.y + p.error)))\" stroke=\"\(color)\"/>\n"
+                    s += "<line x1=\"\(f(px(p.x) + dx))\" y1=\"\(f(py(p.y - p.error)))\" x2=\"\(f(px(p.x) + dx))\" y2=\"\(f(py(p.y + p.error)))\" stroke=\"\(color)\"/>\n"
                 }
-                s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(color)\"><title>\(Escape.html(serie.name)): \(Num.sig(p.y)) ± \(Num.sig(p.error, 2))</title></circle>\n"
+                let where_ = categories.flatMap { p.x >= 0 && Int(p.x) < $0.count ? $0[Int(p.x)] : nil } ?? Num.sig(p.x)
+                let tip = "\(serie.name), \(xLabel) = \(where_): \(yLabel) \(Num.sig(p.y))" + (p.error > 0 ? " ± \(Num.sig(p.error, 2)) (± is \(errorMeaning))" : "")
+                s += Self.marker(style, px(p.x) + dx, py(p.y), color, tip)
+            }
+            if directLabels, let last = serie.points.last {
+                s += "<text x=\"\(f(px(last.x) + dx + 6))\" y=\"\(f(py(last.y) + 4))\" fill=\"\(color)\">\(Escape.html(serie.name))</text>\n"
             }
         }
         if series.count > 1 {
             for (k, serie) in series.enumerated() {
-                let col = Double(k % 3), row = Double(k / 3)
-                let x = left + col * (plotW / 3), y = height - legendHeight + 4 + row * 18
-                s += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"10\" height=\"10\" fill=\"\(Self.palette[k % Self.palette.count])\"/>\n"
-                s += "<text x=\"\(f(x + 14))\" y=\"\(f(y + 9))\">\(Escape.html(serie.name))</text>\n"
+                let style = serie.style ?? k
+                let col = Double(k % 2), row = Double(k / 2)
+                let x = left + col * (plotW / 2), y = height - legendHeight + 4 + row * 18
+                if serie.dashed {
+                    s += "<line x1=\"\(f(x))\" y1=\"\(f(y + 5))\" x2=\"\(f(x + 12))\" y2=\"\(f(y + 5))\" stroke=\"\(Self.palette[style % Self.palette.count])\" stroke-dasharray=\"4 2\" stroke-width=\"1.5\"/>\n"
+                } else {
+                    s += Self.marker(style, x + 5, y + 5, Self.palette[style % Self.palette.count], serie.name)
+                }
+                s += "<text x=\"\(f(x + 16))\" y=\"\(f(y + 9))\">\(Escape.html(serie.name))</text>\n"
             }
+        }
+        s += "</svg>"
+        return s
+    }
+
+    /// A forest (lollipop) plot: one horizontal row per item, the estimate as a dot with a
+    /// ±`error` bar, against a vertical reference line (e.g. zero bias). Labels longer than 42
+    /// characters are shortened with "…" and given in full in the row's tooltip.
+    public static func forest(title: String, xLabel: String, rows: [(label: String, estimate: Double, error: Double)],
+                              reference: Double, referenceLabel: String, errorMeaning: String = "2 MCSE") -> String {
+        let labelW = 270.0, right = 20.0, top = 30.0, rowH = 20.0, width = 680.0
+        let height = top + rowH * Double(rows.count) + 44
+        let plotW = width - labelW - right
+        var lo = (rows.map { $0.estimate - $0.error } + [reference]).min() ?? 0
+        var hi = (rows.map { $0.estimate + $0.error } + [reference]).max() ?? 1
+        if hi - lo < 1e-15 { lo -= 0.5; hi += 0.5 }
+        let pad = (hi - lo) * 0.08
+        lo -= pad
+        hi += pad
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        func px(_ v: Double) -> Double { labelW + (v - lo) / (hi - lo) * plotW }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"\(Escape.html(title))\">\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>\n"
+        s += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(Escape.html(title))</text>\n"
+        let bottom = top + rowH * Double(rows.count)
+        for t in ticks(lo, hi, 5) {
+            s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\" stroke=\"#eee\"/>\n"
+            s += "<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 14))\" text-anchor=\"middle\">\(Num.sig(t, 3))</text>\n"
+        }
+        s += "<text x=\"\(f(labelW + plotW / 2))\" y=\"\(f(bottom + 32))\" text-anchor=\"middle\">\(Escape.html(xLabel))</text>\n"
+        s += "<line x1=\"\(f(px(reference)))\" y1=\"\(f(top - 4))\" x2=\"\(f(px(reference)))\" y2=\"\(f(bottom))\" stroke=\"#555\" stroke-dasharray=\"5 4\"><title>\(Escape.html(referenceLabel))</title></line>\n"
+        for (k, r) in rows.enumerated() {
+            let y = top + rowH * (Double(k) + 0.5)
+            let short = r.label.count > 42 ? String(r.label.prefix(41)) + "…" : r.label
+            let tip = "\(r.label): \(Num.sig(r.estimate)) ± \(Num.sig(r.error, 2)) (± is \(errorMeaning))"
+            s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\"><title>\(Escape.html(tip))</title>\(Escape.html(short))</text>\n"
+            s += "<line x1=\"\(f(px(r.estimate - r.error)))\" y1=\"\(f(y))\" x2=\"\(f(px(r.estimate + r.error)))\" y2=\"\(f(y))\" stroke=\"\(palette[0])\" stroke-width=\"2\"/>\n"
+            s += marker(0, px(r.estimate), y, palette[0], tip)
         }
         s += "</svg>"
         return s

@@ -35,65 +35,144 @@ public enum ScenarioReport {
         return md
     }
 
-    /// The self-contained HTML report (`report.html`).
-    public static func html(_ r: ScenarioResult) -> String {
-        var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(Escape.html(r.scenario)) — SplitBench</title>\n"
-        h += "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}td:first-child,th:first-child,td.l{text-align:left}.pass{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}figure{margin:1em 0}figcaption{font-size:12px;color:#555}</style>\n</head><body>\n"
+    /// The self-contained HTML report (`report.html`): title, one paragraph of what was
+    /// tested, the verdict table of the gates, the charts, one table per cell and, collapsed at
+    /// the end, the provenance. `context` (from the scenario file) supplies the gate targets and
+    /// the analyses' α for reference lines; without it none are drawn.
+    public static func html(_ r: ScenarioResult, context: ReportContext = .none) -> String {
+        var h = HTMLPage.head(title: "\(r.scenario) — SplitBench")
         h += "<h1>\(Escape.html(r.scenario))</h1>\n"
-        if !r.description.isEmpty { h += "<p>\(Escape.html(r.description))</p>\n" }
-        h += "<ul>" + provenance(r).map { "<li><b>\(Escape.html($0.0))</b>: \(Escape.html($0.1))</li>" }.joined() + "</ul>\n"
+        h += "<p>\(Escape.html(summary(r)))</p>\n"
         if !r.gates.isEmpty {
-            h += "<h2>Gates: \(r.gates.filter(\.passed).count) of \(r.gates.count) passed</h2>\n<table><tr><th></th><th>gate</th><th>cell</th><th>comparison</th><th>result</th></tr>\n"
-            for g in r.gates {
-                h += "<tr><td class=\"\(g.passed ? "pass" : "fail")\">\(g.passed ? "pass" : "FAIL")</td><td class=\"l\">\(Escape.html(g.statement))</td><td class=\"l\">\(Escape.html(g.cell))</td><td class=\"l\">\(Escape.html(g.comparison))</td><td class=\"l\">\(Escape.html(g.message))</td></tr>\n"
-            }
-            h += "</table>\n"
+            let passed = r.gates.filter(\.passed).count
+            h += "<h2>Verdict: \(passed) of \(r.gates.count) gate checks passed \(HTMLPage.badge(passed == r.gates.count, pass: "all pass", fail: "\(r.gates.count - passed) failed"))</h2>\n"
+            h += HTMLPage.verdictTable(r.gates.map { VerdictRow(gate: $0, spec: context.spec(of: $0)) })
+            h += "<p class=\"foot\">Bar: the estimate (dot) ± 2 MCSE (line); the target is the dark vertical line and its tolerance band is shaded. The verdict is the gate's own (bound = estimate ∓ z·MCSE against the target and tolerance).</p>\n"
         }
-        h += "<h2>Charts</h2>\n"
-        for chart in charts(r) {
-            h += "<figure>\(chart.svg)<figcaption>\(Escape.html(chart.caption))</figcaption></figure>\n"
+        let figures = charts(r, context: context)
+        if !figures.isEmpty {
+            h += "<h2>Charts</h2>\n"
+            for chart in figures { h += HTMLPage.figure(chart.svg, chart.caption) }
         }
-        h += "<h2>Results</h2>\n<p>Each figure is a Monte Carlo estimate ± its Monte Carlo standard error. R is the number of replications analysed.</p>\n"
+        h += "<h2>Results</h2>\n<p>Each figure is a Monte Carlo estimate with its Monte Carlo standard error (MCSE) in the next column; digits are cut where the MCSE makes them noise. R is the number of replications analysed.</p>\n"
+        var anyUndefined = false
         for cell in r.cells {
             if r.cells.count > 1 || !cell.factors.isEmpty { h += "<h3>Cell \(cell.index): \(Escape.html(cell.label))</h3>\n" }
             let measures = measureColumns(cell)
-            h += "<table><tr><th>analysis</th><th>comparison</th><th>policy</th><th>truth</th>" + measures.map { "<th>\($0.rawValue)</th>" }.joined() + "<th>R</th><th>failed</th></tr>\n"
+            var header: [(String, numeric: Bool)] = [("analysis", false), ("comparison", false), ("policy", false), ("truth", true)]
+            for m in measures { header += [(m.rawValue, true), ("MCSE", true)] }
+            header += [("R", true), ("failed", false)]
+            var rows: [String] = []
             for s in cell.comparisons {
-                h += "<tr><td>\(Escape.html(s.analysis)) (\(Escape.html(s.method)))</td><td class=\"l\">\(Escape.html(s.comparison))</td><td class=\"l\">\(s.policy)</td><td>\(s.truth.map { Num.sig($0) } ?? "")</td>"
-                h += measures.map { m in "<td>\(s.value(m).map { Escape.html(Num.withMCSE($0.estimate, $0.mcse)) } ?? "")</td>" }.joined()
-                h += "<td>\(s.replications)</td><td class=\"l\">\(Escape.html(failedText(s)))</td></tr>\n"
+                var row = "<tr><td>\(Escape.html(s.analysis)) (\(Escape.html(s.method)))</td><td>\(Escape.html(s.comparison))</td><td>\(Escape.html(s.policy))</td>"
+                let name = "\(s.analysis) [\(s.comparison)], cell \(cell.label)"
+                if let t = s.truth { row += HTMLPage.num(Num.sig(t), tip: "\(name): true value") } else { row += HTMLPage.undefinedCell; anyUndefined = true }
+                for m in measures {
+                    if let v = s.value(m) {
+                        let (e, se) = Num.pair(v.estimate, v.mcse)
+                        row += HTMLPage.num(e, tip: "\(name): \(m.rawValue), Monte Carlo estimate")
+                        if v.mcse != nil {
+                            row += HTMLPage.num(se, tip: "\(name): \(m.rawValue), Monte Carlo standard error (one MCSE, not 2)")
+                        } else { row += HTMLPage.undefinedCell; anyUndefined = true }
+                    } else {
+                        row += HTMLPage.undefinedCell + HTMLPage.undefinedCell
+                        anyUndefined = true
+                    }
+                }
+                row += HTMLPage.num(String(s.replications), tip: "\(name): replications analysed") + "<td>\(Escape.html(failedText(s)))</td></tr>"
+                rows.append(row)
             }
-            h += "</table>\n"
+            h += HTMLPage.table(header: header, rows: rows)
         }
+        if anyUndefined { h += HTMLPage.undefinedNote }
+        h += HTMLPage.provenance(provenance(r))
         h += "</body></html>\n"
         return h
     }
 
-    /// Charts of a result with their captions.
-    public static func charts(_ r: ScenarioResult) -> [(svg: String, caption: String)] {
+    /// One sentence of what was tested: the description, then the design of the run.
+    static func summary(_ r: ScenarioResult) -> String {
+        var analyses: [String] = []
+        for cell in r.cells {
+            for s in cell.comparisons where !analyses.contains("\(s.analysis) (\(s.method))") { analyses.append("\(s.analysis) (\(s.method))") }
+        }
+        var t = r.description.isEmpty ? "" : r.description.trimmingCharacters(in: .whitespacesAndNewlines) + " "
+        t += "\(r.cells.count) cell\(r.cells.count == 1 ? "" : "s")"
+        if !r.factors.isEmpty { t += " (swept: \(r.factors.joined(separator: ", ")))" }
+        t += " × \(r.replications) replications, analysed with \(analyses.joined(separator: ", "))."
+        return t
+    }
+
+    /// Charts of a result with their captions (only charts with something to draw).
+    public static func charts(_ r: ScenarioResult, context: ReportContext = .none) -> [(svg: String, caption: String)] {
         var out: [(String, String)] = []
         let keys = orderedComparisons(r)
         for measure in [Measure.rejectionRate, .coverage] {
             var series: [SVGChart.Series] = []
-            for (a, c) in keys {
+            var analyses: [String] = []
+            for (k, (a, c)) in keys.enumerated() {
                 let pts: [SVGChart.Point] = r.cells.enumerated().compactMap { i, cell in
                     guard let s = cell.comparisons.first(where: { $0.analysis == a && $0.comparison == c }),
                           let v = s.value(measure) else { return nil }
                     return SVGChart.Point(x: xValue(r, cell, index: i), y: v.estimate, error: 2 * (v.mcse ?? 0))
                 }
-                if !pts.isEmpty { series.append(SVGChart.Series(name: c == "treatment" || c == "all_arms" ? a : "\(a) [\(c)]", points: pts)) }
+                if !pts.isEmpty {
+                    var serie = SVGChart.Series(name: c == "treatment" || c == "all_arms" ? a : "\(a) [\(c)]", points: pts, style: k)
+                    serie.offset = Double(series.count) * 3 - 3
+                    series.append(serie)
+                    analyses.append(a)
+                }
             }
             guard !series.isEmpty else { continue }
             let (xLabel, categories, logX) = xAxis(r)
-            var chart = SVGChart(title: "\(measure.rawValue) by cell", xLabel: xLabel, yLabel: measure.rawValue, series: series)
+            let yLabel = measure == .rejectionRate ? "rejection rate" : "coverage"
+            var chart = SVGChart(title: "\(yLabel.prefix(1).uppercased() + yLabel.dropFirst()) by cell", xLabel: xLabel, yLabel: yLabel, series: series)
             chart.categories = categories
             chart.logX = logX
-            if measure == .rejectionRate { chart.referenceLines = [(0.05, "0.05")] } else { chart.referenceLines = [(0.95, "0.95")] }
-            out.append((chart.render(), "\(measure.rawValue) per analysis and cell, bars ±2 MCSE; dashed line: the nominal level."))
+            var refs: [String] = []
+            // Gate targets and their tolerance bands for this measure, from the scenario's rules.
+            for spec in context.gates where spec.measure == measure && analyses.contains(spec.analysis) {
+                switch spec.rule {
+                case let .atMost(v, t):
+                    chart.referenceLines.append((v, "gate: ≤ \(Num.sig(v))"))
+                    if t > 0 { chart.bands.append((v, v + t, "tolerance band of the gate (\(Num.sig(v)) to \(Num.sig(v + t)))")) }
+                case let .atLeast(v, t):
+                    chart.referenceLines.append((v, "gate: ≥ \(Num.sig(v))"))
+                    if t > 0 { chart.bands.append((v - t, v, "tolerance band of the gate (\(Num.sig(v - t)) to \(Num.sig(v)))")) }
+                case let .near(v, _):
+                    chart.referenceLines.append((v, "gate target \(Num.sig(v))"))
+                }
+                refs.append("the gate's target")
+            }
+            // α is the rejection rate to expect only under H0: drawn when a series has a null cell
+            // (truth 0, or no truth as for an SRM check), never on a chart of power alone.
+            let underNull = r.cells.contains { cell in cell.comparisons.contains { analyses.contains($0.analysis) && ($0.truth ?? 0) == 0 && $0.value(measure) != nil } }
+            if let alpha = context.commonAlpha(Array(Set(analyses))), measure == .coverage || underNull {
+                let level = measure == .rejectionRate ? alpha : 1 - alpha
+                if !chart.referenceLines.contains(where: { abs($0.0 - level) < 1e-12 }) {
+                    chart.referenceLines.append((level, measure == .rejectionRate ? "α = \(Num.sig(alpha))" : "1 − α = \(Num.sig(level))"))
+                    refs.append(measure == .rejectionRate ? "the analyses' α (the rejection rate under H0)" : "the nominal coverage 1 − α")
+                }
+            }
+            let refText = refs.isEmpty ? "" : "; dashed: " + refs.enumerated().filter { !refs[..<$0.offset].contains($0.element) }.map(\.element).joined(separator: ", ")
+            out.append((chart.render(), "\(yLabel.prefix(1).uppercased() + yLabel.dropFirst()) per analysis and cell, bars ±2 MCSE\(refText)\(chart.bands.isEmpty ? "" : "; shaded: the gate's tolerance band")."))
+        }
+        // Bias as a forest plot: one row per analysis and cell, estimate ± 2 MCSE against 0.
+        var biasRows: [(String, MeasureValue)] = []
+        for cell in r.cells {
+            for s in cell.comparisons {
+                if let v = s.value(.bias) { biasRows.append(("\(s.analysis) [\(s.comparison)]\(r.cells.count > 1 ? ", \(cell.label)" : "")", v)) }
+            }
+        }
+        if !biasRows.isEmpty {
+            let svg = SVGChart.forest(title: "Bias of each estimator", xLabel: "bias (estimate − truth)",
+                                      rows: biasRows.map { (label: $0.0, estimate: $0.1.estimate, error: 2 * ($0.1.mcse ?? 0)) },
+                                      reference: 0, referenceLabel: "no bias")
+            out.append((svg, "Forest plot of the bias per analysis and cell with ±2 MCSE bars; dashed: zero (an unbiased estimator's bar crosses it about 95% of the time)."))
         }
         // p-value histograms of fixed-horizon comparisons under the null (truth = 0), first cell.
         if let cell = r.cells.first {
-            for s in cell.comparisons where s.truth == 0 && s.policy == "fixed" && s.replications > 0 {
+            for s in cell.comparisons where s.truth == 0 && s.policy == "fixed" && s.replications > 0 && !s.pValueHistogram.isEmpty {
                 let pts = s.pValueHistogram.enumerated().map { SVGChart.Point(x: Double($0.offset), y: Double($0.element)) }
                 var chart = SVGChart(title: "p-values of \(s.analysis) [\(s.comparison)] under H0", xLabel: "p-value (bins of 0.05)",
                                      yLabel: "replications", series: [SVGChart.Series(name: s.analysis, points: pts)])

@@ -150,6 +150,20 @@ struct ScenarioDriver {
                        cells: output.cells, gates: output.gates, run: info)
     }
 
+    /// What the HTML report needs beside the result: the gate rules and the analyses' α, read
+    /// from the scenario file the result names when that file still has the recorded hash (so a
+    /// run, a merge of shards and a re-render all draw the same lines); otherwise nothing, and
+    /// the report draws no targets rather than stale ones.
+    static func reportContext(for r: ScenarioResult) -> ReportContext {
+        guard FileManager.default.fileExists(atPath: r.file), let s = try? Scenario.load(path: r.file),
+              s.sourceHash == r.scenarioHash else { return .none }
+        var alphas: [String: Double] = [:]
+        for cell in s.cells {
+            for a in cell.study.analyses { alphas[a.id] = a.alpha }
+        }
+        return ReportContext(gates: s.gates, alphas: alphas)
+    }
+
     /// Writes result.json, measures.csv, report.md and report.html under `dir/<scenario id>/`,
     /// each atomically.
     /// A failure to write exits 3 with the path and the reason.
@@ -164,7 +178,7 @@ struct ScenarioDriver {
             files.append(("result.json", try ResultFiles.json(result)))
             files.append(("measures.csv", Data(ResultFiles.measuresCSV(result).utf8)))
             files.append(("report.md", Data(ScenarioReport.markdown(result).utf8)))
-            files.append(("report.html", Data(ScenarioReport.html(result).utf8)))
+            files.append(("report.html", Data(ScenarioReport.html(result, context: reportContext(for: result)).utf8)))
             try AtomicFolder.write(files, to: folder, managed: ["records.csv"])
         } catch let e as OutputError {
             printError("error: \(e)")
@@ -418,15 +432,30 @@ struct Validate: ParsableCommand {
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-render report.md, report.html and measures.csv from a result.json.")
+        abstract: "Re-render report.md, report.html and measures.csv from a result.json, or write DIR/index.html with --index DIR.")
 
     @Argument(help: "A result.json written by `splitbench run`.")
-    var result: String
+    var result: String?
 
     @Option(help: "Directory for the reports (default: the result's folder).")
     var out: String?
 
+    @Option(help: "Write DIR/index.html: every scenario under DIR (DIR/*/result.json and DIR/*/*/result.json) with its gate verdict, the calibrations in DIR/calibration, links and provenance.")
+    var index: String?
+
     func run() throws {
+        if let index {
+            guard result == nil else {
+                printError("error: --index DIR writes an index page and takes no result.json (got \(result ?? ""))")
+                throw ExitCode(2)
+            }
+            try Self.writeIndex(index)
+            return
+        }
+        guard let result else {
+            printError("error: expected a result.json, or --index DIR")
+            throw ExitCode(2)
+        }
         let r: ScenarioResult
         do {
             r = try ResultFiles.read(try Data(contentsOf: URL(fileURLWithPath: result)))
@@ -437,7 +466,63 @@ struct Report: ParsableCommand {
         let folder = out.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: result).deletingLastPathComponent()
         try AtomicFile.write(ResultFiles.measuresCSV(r), to: folder.appendingPathComponent("measures.csv"))
         try AtomicFile.write(ScenarioReport.markdown(r), to: folder.appendingPathComponent("report.md"))
-        try AtomicFile.write(ScenarioReport.html(r), to: folder.appendingPathComponent("report.html"))
+        try AtomicFile.write(ScenarioReport.html(r, context: ScenarioDriver.reportContext(for: r)), to: folder.appendingPathComponent("report.html"))
         print("wrote report.md, report.html and measures.csv to \(folder.path)")
+    }
+
+    /// Collects the results and calibrations under `dir` (nothing is recomputed: the verdicts
+    /// are the ones stored in each JSON file) and writes `dir/index.html` atomically.
+    static func writeIndex(_ dir: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            printError("error: --index \(dir): no such directory")
+            throw ExitCode(2)
+        }
+        let root = URL(fileURLWithPath: dir)
+        func subdirs(_ rel: String) -> [String] {
+            let path = rel.isEmpty ? dir : root.appendingPathComponent(rel).path
+            return ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+                .map { rel.isEmpty ? $0 : rel + "/" + $0 }
+                .filter { var d: ObjCBool = false; return fm.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &d) && d.boolValue }
+        }
+        var scenarios: [IndexScenario] = []
+        for rel in subdirs("") + subdirs("").flatMap(subdirs) {
+            let json = root.appendingPathComponent(rel).appendingPathComponent("result.json")
+            guard fm.fileExists(atPath: json.path) else { continue }
+            do {
+                let r = try ResultFiles.read(try Data(contentsOf: json))
+                scenarios.append(IndexScenario(result: r, link: rel + "/report.html"))
+            } catch {
+                printError("error: \(json.path): not a SplitBench result.json (\(Diff.describe(error)))")
+                throw ExitCode(2)
+            }
+        }
+        var calibrations: [IndexCalibration] = []
+        let cal = root.appendingPathComponent("calibration")
+        func load(_ name: String) -> Data? { try? Data(contentsOf: cal.appendingPathComponent(name + ".json")) }
+        if let d = load("peeking"), let c = try? ResultFiles.decode(PeekingCalibration.self, from: d) {
+            let v = c.verdicts ?? []
+            let over = Set(v.filter(\.exceedsAlpha).map { $0.analysis })
+            calibrations.append(IndexCalibration(title: "Peeking calibration", link: "calibration/peeking.html",
+                                                 verdict: "exact naive-peeking probabilities and rpact boundaries against the simulation; policies whose false-positive rate exceeds α by more than 3 MCSE in some cell: \(over.isEmpty ? "none" : over.sorted().joined(separator: ", "))", passed: nil))
+        }
+        if let d = load("multiple-testing"), let c = try? ResultFiles.decode(MultipleTestingCalibration.self, from: d) {
+            let held = c.checks.filter(\.passed).count
+            calibrations.append(IndexCalibration(title: "Multiple-testing calibration", link: "calibration/multiple-testing.html",
+                                                 verdict: "\(held) of \(c.checks.count) published guarantees hold in every cell they cover", passed: held == c.checks.count))
+        }
+        for name in ["faults", "designs"] {
+            guard let d = load(name), let c = try? ResultFiles.decode(FaultsCalibration.self, from: d) else { continue }
+            calibrations.append(IndexCalibration(title: c.title ?? (name == "faults" ? "Faults calibration" : "Designs calibration"), link: "calibration/\(name).html", verdict: nil, passed: nil))
+        }
+        let html = ReportIndex.html(scenarios: scenarios, calibrations: calibrations)
+        do {
+            try AtomicFile.write(html, to: root.appendingPathComponent("index.html"))
+        } catch {
+            printError("error: \(root.appendingPathComponent("index.html").path): \(error)")
+            throw ExitCode(3)
+        }
+        print("wrote \(root.appendingPathComponent("index.html").path): \(scenarios.count) scenarios, \(calibrations.count) calibrations")
     }
 }
