@@ -150,4 +150,22 @@ import Testing
         let ship = try #require(s.value(.shipRate))
         #expect(ship.estimate == 0, "a harmful change was shipped in \(ship.estimate) of replications")
     }
+
+    /// The relative estimand (delta-method interval): truth (p₁ − p₀)/p₀ = 0.3 worked out by
+    /// hand for 0.2 → 0.26, |bias| ≤ 4 MCSE and two-sided coverage. 4 000 units, so the ratio
+    /// estimator's O(1/n) bias (≈ 0.003 here) stays well inside the band.
+    @Test(arguments: [AssignmentMode.ideal, .hashed])
+    func relativeEstimand(_ mode: AssignmentMode) async throws {
+        let c = Case(name: "binary +30% relative", kind: .binary(baseline: 0.2), effect: .relative(0.3), method: .zTest, assignment: mode)
+        var study = Self.study(c)
+        study.population.units = 4000
+        study.analyses = [AnalysisSpec(id: "a", metric: "m", method: .zTest, estimand: .relative)]
+        let s = try await Self.summary(study)
+        let truth = (0.2 * 1.3 - 0.2) / 0.2
+        #expect(abs((s.truth ?? .nan) - truth) <= 1e-12, "truth \(String(describing: s.truth)), expected \(truth)")
+        let bias = try #require(s.value(.bias)), bmcse = try #require(bias.mcse)
+        #expect(abs(bias.estimate) <= 4 * bmcse, "bias \(bias.estimate) ± \(bmcse)")
+        let coverage = try #require(s.value(.coverage))
+        #expect(abs(coverage.estimate - 0.95) <= 4 * (0.95 * 0.05 / Double(Self.replications)).squareRoot(), "coverage \(coverage.estimate)")
+    }
 }
