@@ -6,9 +6,7 @@ import Simulation
 /// The scenario file schema (version 1): every key, its type and its checks. The README's
 /// "Scenario file reference" documents the same keys.
 enum ScenarioSchema {
-    static let topLevelKeys = ["schema", "id", "description", "seed", "replications", "population", "metrics",
-                               "experiment", "effects", "analyses", "family", "looks", "sweep", "measures", "gates",
-                               "design", "faults", "components"]
+    static let topLevelKeys = SchemaKeys.top
 
     /// The text of a swept value or cell selector: a scalar as written, a mapping or list in
     /// compact flow style (`{count: 5}`).
@@ -143,7 +141,7 @@ enum ScenarioSchema {
     }
 
     static func family(_ v: Value) throws(ScenarioError) -> FamilySpec {
-        let o = try v.object(allowed: ["metrics", "correlation", "effect_fraction", "effect", "alpha", "policies"])
+        let o = try v.object(allowed: SchemaKeys.family)
         let m = try o.required("metrics").int(in: 1...500)
         let rho = try o.optional("correlation")?.double(in: 0, 1) ?? 0
         if rho >= 1 { throw try o.required("correlation").fail("expected a correlation in [0, 1), got \(rho)") }
@@ -169,7 +167,7 @@ enum ScenarioSchema {
     // MARK: population
 
     static func population(_ v: Value) throws(ScenarioError) -> PopulationSpec {
-        let o = try v.object(allowed: ["units", "days", "arrivals", "segments", "attributes", "clusters", "regions", "bots"])
+        let o = try v.object(allowed: SchemaKeys.population)
         let units = try o.required("units").int(in: 2...100_000_000)
         let days = try o.optional("days")?.int(in: 1...3650) ?? 14
         var arrivals = Arrivals.uniform
@@ -225,7 +223,7 @@ enum ScenarioSchema {
         var equalSizes = false
         var graph: (degree: Int, withinShare: Double)? = nil
         if let c = o.optional("clusters") {
-            let co = try c.object(allowed: ["count", "sizes", "graph"])
+            let co = try c.object(allowed: SchemaKeys.clusters)
             clusters = try co.required("count").int(in: 1...100_000_000)
             if let sv = co.optional("sizes") {
                 switch try sv.string() {
@@ -235,17 +233,17 @@ enum ScenarioSchema {
                 }
             }
             if let gv = co.optional("graph") {
-                let go = try gv.object(allowed: ["degree", "within_share"])
+                let go = try gv.object(allowed: SchemaKeys.graph)
                 let degree = try go.required("degree").int(in: 1...1000)
                 guard units * degree <= 100_000_000 else { throw gv.fail("units × degree exceeds 100 000 000") }
                 graph = (degree, try go.required("within_share").double(in: 0, 1))
             }
         }
         if let r = o.optional("regions") {
-            regions = try r.object(allowed: ["count"]).required("count").int(in: 1...1_000_000)
+            regions = try r.object(allowed: SchemaKeys.regions).required("count").int(in: 1...1_000_000)
         }
         if let b = o.optional("bots") {
-            bots = try b.object(allowed: ["share"]).required("share").double(in: 0, 1)
+            bots = try b.object(allowed: SchemaKeys.bots).required("share").double(in: 0, 1)
         }
         var population = PopulationSpec(units: units, days: days, arrivals: arrivals, segments: segments, attributes: attributes,
                                         clusters: clusters, regions: regions, botShare: bots)
@@ -259,7 +257,7 @@ enum ScenarioSchema {
     static func metrics(_ v: Value) throws(ScenarioError) -> [MetricSpec] {
         var out: [MetricSpec] = []
         for item in try v.nonEmptyList() {
-            let o = try item.object(allowed: ["name", "kind", "baseline", "distribution", "denominator", "rate", "pre_period_correlation", "shared_factor_correlation", "observe"])
+            let o = try item.object(allowed: SchemaKeys.metric)
             let name = try o.required("name").identifier()
             guard !out.contains(where: { $0.name == name }) else { throw try o.required("name").fail("duplicate metric name \"\(name)\"") }
             let kindValue = try o.required("kind")
@@ -319,19 +317,19 @@ enum ScenarioSchema {
         let (name, params) = try v.single(of: allowed)
         switch name {
         case "normal":
-            let o = try params.object(allowed: ["mean", "sd"])
+            let o = try params.object(allowed: SchemaKeys.normal)
             return .normal(mean: try o.required("mean").double(), sd: try o.required("sd").positive())
         case "lognormal":
-            let o = try params.object(allowed: ["mu", "sigma"])
+            let o = try params.object(allowed: SchemaKeys.lognormal)
             return .lognormal(mu: try o.required("mu").double(), sigma: try o.required("sigma").positive())
         case "gamma":
-            let o = try params.object(allowed: ["shape", "scale"])
+            let o = try params.object(allowed: SchemaKeys.gamma)
             return .gamma(shape: try o.required("shape").positive(), scale: try o.required("scale").positive())
         case "poisson":
-            let o = try params.object(allowed: ["mean"])
+            let o = try params.object(allowed: SchemaKeys.poisson)
             return .poisson(mean: try o.required("mean").positive())
         default:
-            let o = try params.object(allowed: ["mean", "size"])
+            let o = try params.object(allowed: SchemaKeys.negativeBinomial)
             return .negativeBinomial(mean: try o.required("mean").positive(), size: try o.required("size").positive())
         }
     }
@@ -339,7 +337,7 @@ enum ScenarioSchema {
     // MARK: experiment
 
     static func experiment(_ v: Value) throws(ScenarioError) -> ExperimentSpec {
-        let o = try v.object(allowed: ["hash", "variants", "factors", "allocation", "assignment", "ruleset", "analyse"])
+        let o = try v.object(allowed: SchemaKeys.experiment)
         if let r = o.optional("ruleset") { return try productionRuleset(o, r) }
         if o.has("analyse") {
             throw ScenarioError(file: o.file, keyPath: "\(o.path).analyse", message: "analyse names an experiment of experiment.ruleset, which is missing")
@@ -446,13 +444,13 @@ enum ScenarioSchema {
                 guard let metric = metrics.first(where: { $0.name == metricName }) else {
                     throw e.fail("unknown metric \"\(metricName)\"; expected one of: \(metrics.map(\.name).joined(separator: ", "))")
                 }
-                let o = try e.object(allowed: ["absolute", "relative", "by_segment"])
+                let o = try e.object(allowed: SchemaKeys.effect)
                 let size = try effectSize(o, metric: metric)
                 var bySegment: [String: [String: EffectSpec.Size]] = [:]
                 if let s = o.optional("by_segment") {
                     for (attribute, levels) in try s.entries() {
                         for (level, sizeValue) in try levels.entries() {
-                            let so = try sizeValue.object(allowed: ["absolute", "relative"])
+                            let so = try sizeValue.object(allowed: SchemaKeys.segmentEffect)
                             bySegment[attribute, default: [:]][level] = try effectSize(so, metric: metric)
                         }
                     }
@@ -523,9 +521,7 @@ enum ScenarioSchema {
         var out: [AnalysisSpec] = []
         var guards: [(Value, String)] = []
         for item in try v.nonEmptyList() {
-            let o = try item.object(allowed: ["id", "metric", "method", "estimand", "alpha", "alternative", "policy", "contrast",
-                                              "where", "from_day", "exclude", "winsorize", "stratify", "estimand_in",
-                                              "min_deviation", "guard", "level", "covariate"])
+            let o = try item.object(allowed: SchemaKeys.analysis)
             let id = try o.required("id").identifier()
             guard !out.contains(where: { $0.id == id }) else { throw try o.required("id").fail("duplicate analysis id \"\(id)\"") }
             let methodValue = try o.required("method")
@@ -629,7 +625,7 @@ enum ScenarioSchema {
         if let e = o.optional("estimand_in") { options.estimandIn = try segmentLevels(e) }
         if let d = o.optional("from_day") { options.fromDay = try d.double(in: 0, Double(population.days)) }
         if let x = o.optional("exclude") {
-            let e = try x.object(allowed: ["metric", "above"])
+            let e = try x.object(allowed: SchemaKeys.exclude)
             let mv = try e.required("metric")
             let name = try mv.string()
             guard let metric = metrics.first(where: { $0.name == name }) else {
@@ -642,7 +638,7 @@ enum ScenarioSchema {
             if case .scalar = w.node.kind {
                 options.winsorize = WinsorizeRule(upper: try w.double(in: 0, 1, open: true))
             } else {
-                let r = try w.object(allowed: ["lower", "upper"])
+                let r = try w.object(allowed: SchemaKeys.winsorize)
                 let lower = try r.optional("lower")?.double(in: 0, 1) ?? 0
                 let upper = try r.optional("upper")?.double(in: 0, 1) ?? 1
                 guard lower < upper else { throw w.fail("need lower < upper, got \(lower) and \(upper)") }
@@ -691,7 +687,7 @@ enum ScenarioSchema {
         let (kind, value) = try p.single(of: ["group_sequential", "msprt", "confidence_sequence", "bayes_stop"])
         switch kind {
         case "group_sequential":
-            let o = try value.object(allowed: ["spending", "rho", "planned_units"])
+            let o = try value.object(allowed: SchemaKeys.groupSequential)
             let sv = try o.required("spending")
             let spending: SpendingFunction
             switch try sv.string() {
@@ -705,13 +701,13 @@ enum ScenarioSchema {
             }
             return .groupSequential(spending: spending, plannedUnits: try o.optional("planned_units")?.positiveInt())
         case "msprt":
-            let o = try value.object(allowed: ["tau2"])
+            let o = try value.object(allowed: SchemaKeys.msprt)
             return .mixtureSPRT(tau2: try o.required("tau2").positive())
         case "confidence_sequence":
-            let o = try value.object(allowed: ["n_star"])
+            let o = try value.object(allowed: SchemaKeys.confidenceSequence)
             return .confidenceSequence(tuningSampleSize: try o.required("n_star").positive())
         default:
-            let o = try value.object(allowed: ["threshold"])
+            let o = try value.object(allowed: SchemaKeys.bayesStop)
             return .bayesianStop(threshold: try o.required("threshold").double(in: 0.5, 1, open: true))
         }
     }
@@ -765,7 +761,7 @@ enum ScenarioSchema {
     // MARK: gates
 
     static func gate(_ v: Value, study: Study, factors: [String]) throws(ScenarioError) -> GateSpec {
-        let o = try v.object(allowed: ["measure", "analysis", "comparison", "cell", "at_most", "at_least", "near", "tolerance", "within_mcse", "z"])
+        let o = try v.object(allowed: SchemaKeys.gate)
         let mv = try o.required("measure")
         guard let measure = Measure(rawValue: try mv.string()) else {
             throw mv.fail("unknown measure \"\(try mv.string())\"; expected one of: \(Measure.allCases.map(\.rawValue).joined(separator: ", "))")
