@@ -150,3 +150,94 @@ import Testing
         }
     }
 }
+
+/// The gbstats adapter against the in-process methods where the maths is the same. Runs only
+/// when `scripts/setup --adapters` has made .build/adapters-venv (skipped with a message
+/// otherwise).
+let gbstatsPython = ExternalEngineTests.root.appendingPathComponent(".build/adapters-venv/bin/python").path
+let gbstatsAvailable = FileManager.default.isExecutableFile(atPath: gbstatsPython)
+
+@Suite(.serialized, .enabled(if: gbstatsAvailable, "gbstats venv absent: run scripts/setup --adapters"))
+struct GbstatsAdapterTests {
+    static let python = gbstatsPython
+    static let adapter = ExternalEngineTests.root.appendingPathComponent("scripts/adapters/gbstats_adapter.py").path
+
+    static func engine(_ config: String) -> ExternalEngineSpec {
+        ExternalEngineSpec(command: [python, adapter], engine: "gbstats", configJSON: config)
+    }
+
+    /// Rows of the gbstats analysis and of the in-process one, replication by replication.
+    func rows(_ config: String, method: AnalysisMethod, estimand: Estimand = .relative, looks: LookSchedule = .final,
+              gbPolicy: StoppingPolicy = .fixedHorizon, policy: StoppingPolicy = .fixedHorizon) async throws -> [(ReplicationRow, ReplicationRow)] {
+        var ext = AnalysisSpec(id: "gb", metric: "rev", method: .external, estimand: estimand, policy: gbPolicy)
+        ext.external = Self.engine(config)
+        let study = Study(id: "test.gbstats", seed: 5, replications: 24, population: PopulationSpec(units: 600, days: 10),
+                          metrics: [MetricSpec(name: "rev", kind: .distribution(.lognormal(mu: 0, sigma: 1)), prePeriodCorrelation: 0.6)],
+                          experiment: ExperimentSpec(variants: [("control", 0.5), ("treatment", 0.5)], assignment: .ideal),
+                          analyses: [ext, AnalysisSpec(id: "sb", metric: "rev", method: method, estimand: estimand, policy: policy)],
+                          looks: looks)
+        var runner = SimulationRunner(threads: 2)
+        runner.keepRecords = true
+        let out = try await runner.run(scenarioID: study.id, cells: [CellInput(index: 0, label: "base", factors: [], study: study)], gates: [])
+        let gb = out.rows.filter { $0.analysis == "gb" }, sb = out.rows.filter { $0.analysis == "sb" }
+        #expect(gb.count == 24 && sb.count == 24)
+        #expect(out.cells[0].comparisons[0].engine?.version == "gbstats 0.8.0")
+        return Array(zip(gb, sb))
+    }
+
+    static func close(_ a: Double, _ b: Double, _ tol: Double = 1e-9) -> Bool { abs(a - b) <= tol * max(1, abs(b)) }
+
+    /// Relative lift: gbstats' estimate and delta-method SE equal welch_t's (relative) to 1e-9;
+    /// its p-value is Student t at the Welch df, SplitBench's the normal, so gbstats' is larger.
+    @Test func frequentistRelativeLiftMatchesWelch() async throws {
+        for (g, s) in try await rows("{\"test\":\"frequentist\"}", method: .welchT) {
+            #expect(g.outcome.status == .ok)
+            #expect(Self.close(g.outcome.estimate, s.outcome.estimate), "\(g.outcome.estimate) vs \(s.outcome.estimate)")
+            #expect(Self.close(g.outcome.standardError, s.outcome.standardError), "\(g.outcome.standardError) vs \(s.outcome.standardError)")
+            #expect(g.outcome.pValue >= s.outcome.pValue - 1e-12)
+        }
+    }
+
+    /// Absolute difference: estimate, SE and (both Welch t) p-value equal to 1e-9.
+    @Test func frequentistAbsoluteMatchesWelch() async throws {
+        for (g, s) in try await rows("{\"test\":\"frequentist\"}", method: .welchT, estimand: .absolute) {
+            #expect(Self.close(g.outcome.estimate, s.outcome.estimate))
+            #expect(Self.close(g.outcome.standardError, s.outcome.standardError))
+            #expect(Self.close(g.outcome.pValue, s.outcome.pValue, 1e-8), "\(g.outcome.pValue) vs \(s.outcome.pValue)")
+            #expect(Self.close(g.outcome.lower, s.outcome.lower, 1e-8) && Self.close(g.outcome.upper, s.outcome.upper, 1e-8))
+        }
+    }
+
+    /// Sequential: gbstats' confidence sequence (N* = 5000) at each daily look against
+    /// SplitBench's `confidence_sequence` policy with the same N*: the same stopping look, and
+    /// at a final look without a stop the same interval, to 1e-9.
+    @Test func sequentialMatchesConfidenceSequence() async throws {
+        let pairs = try await rows("{\"test\":\"sequential\",\"sequential_tuning_parameter\":5000}", method: .welchT,
+                                   looks: .everyDays(1), gbPolicy: .naivePeeking, policy: .confidenceSequence(tuningSampleSize: 5000))
+        for (g, s) in pairs {
+            #expect(g.outcome.rejected == s.outcome.rejected && g.outcome.stopLook == s.outcome.stopLook)
+            #expect(Self.close(g.outcome.lower, s.outcome.lower) && Self.close(g.outcome.upper, s.outcome.upper),
+                    "[\(g.outcome.lower), \(g.outcome.upper)] vs [\(s.outcome.lower), \(s.outcome.upper)]")
+        }
+    }
+
+    /// Bayesian (flat prior): gbstats' chance to win equals SplitBench's normal–normal chance to
+    /// beat control, and the 95% stopping rule stops at the same look.
+    @Test func bayesianChanceToWinMatches() async throws {
+        let pairs = try await rows("{\"test\":\"bayesian\"}", method: .welchT, looks: .everyDays(1),
+                                   gbPolicy: .bayesianStop(threshold: 0.95), policy: .bayesianStop(threshold: 0.95))
+        for (g, s) in pairs {
+            #expect(g.outcome.stopLook == s.outcome.stopLook && g.outcome.rejected == s.outcome.rejected)
+            #expect(Self.close(g.outcome.chanceToBeat ?? -1, s.outcome.chanceToBeat ?? -2), "\(g.outcome.chanceToBeat ?? -1) vs \(s.outcome.chanceToBeat ?? -2)")
+        }
+    }
+
+    /// CUPED, absolute: gbstats' regression adjustment (θ pooled over both arms) gives the
+    /// in-process CUPED estimate and SE to 1e-9.
+    @Test func cupedMatches() async throws {
+        for (g, s) in try await rows("{\"test\":\"frequentist\",\"cuped\":true}", method: .cuped, estimand: .absolute) {
+            #expect(Self.close(g.outcome.estimate, s.outcome.estimate), "\(g.outcome.estimate) vs \(s.outcome.estimate)")
+            #expect(Self.close(g.outcome.standardError, s.outcome.standardError), "\(g.outcome.standardError) vs \(s.outcome.standardError)")
+        }
+    }
+}
