@@ -113,7 +113,8 @@ final class EngineProcess: @unchecked Sendable {
             }
         }
         let hello = "{\"type\":\"hello\",\"protocol\":\(engineProtocolVersion),\"engine\":\(jsonString(spec.engine)),\"config\":\(spec.configJSON)}"
-        let line = try exchange(hello)
+        // The handshake may wait for heavy imports (gbstats loads scipy): at least 30 s.
+        let line = try exchange(hello, timeout: max(spec.timeoutSeconds, 30))
         struct Hello: Decodable {
             let type: String
             let engine: String
@@ -140,7 +141,7 @@ final class EngineProcess: @unchecked Sendable {
     }
 
     /// Sends one line and waits for one answer line (within the spec's timeout).
-    func exchange(_ line: String) throws(EngineFailure) -> String {
+    func exchange(_ line: String, timeout: Double? = nil) throws(EngineFailure) -> String {
         do {
             try stdinPipe.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
         } catch {
@@ -151,7 +152,8 @@ final class EngineProcess: @unchecked Sendable {
             while !stderrEOF, condition.wait(until: stderrDeadline) {}
             throw EngineFailure(status: .engineCrashed, message: "the engine closed its input (\(exitDescription()))\(stderrSuffix())")
         }
-        let deadline = Date(timeIntervalSinceNow: spec.timeoutSeconds)
+        let seconds = timeout ?? spec.timeoutSeconds
+        let deadline = Date(timeIntervalSinceNow: seconds)
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -169,7 +171,7 @@ final class EngineProcess: @unchecked Sendable {
                 throw EngineFailure(status: .engineCrashed, message: "the engine exited (\(exitDescription())) before answering\(stderrSuffix())")
             }
             if !condition.wait(until: deadline) {
-                throw EngineFailure(status: .engineTimeout, message: "no answer within \(spec.timeoutSeconds) s")
+                throw EngineFailure(status: .engineTimeout, message: "no answer within \(seconds) s")
             }
         }
     }
