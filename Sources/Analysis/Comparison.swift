@@ -31,6 +31,14 @@ public enum AnalysisStatus: String, Codable, Sendable, CaseIterable {
     case invalidStatistics = "invalid_statistics"
     /// A distribution function failed to return a value (reported, never hidden).
     case numericalFailure = "numerical_failure"
+    /// An external engine did not answer within its timeout (SplitBench's engine protocol).
+    case engineTimeout = "engine_timeout"
+    /// An external engine's process exited (or could not start) before answering.
+    case engineCrashed = "engine_crashed"
+    /// An external engine answered something that is not the protocol's JSON.
+    case engineMalformed = "engine_malformed"
+    /// An external engine answered the item with a status other than `ok`.
+    case engineError = "engine_error"
 
     /// One sentence for reports.
     public var explanation: String {
@@ -47,6 +55,10 @@ public enum AnalysisStatus: String, Codable, Sendable, CaseIterable {
         case .nonFiniteInput: "the input contains NaN or infinite values"
         case .invalidStatistics: "the sufficient statistics are impossible (negative count, successes > n, or negative sum of squares)"
         case .numericalFailure: "a distribution function failed to return a value"
+        case .engineTimeout: "the external engine did not answer in time"
+        case .engineCrashed: "the external engine's process exited before answering"
+        case .engineMalformed: "the external engine's answer broke the protocol"
+        case .engineError: "the external engine reported an error for this item"
         }
     }
 }

@@ -525,8 +525,16 @@ enum ScenarioSchema {
             let id = try o.required("id").identifier()
             guard !out.contains(where: { $0.id == id }) else { throw try o.required("id").fail("duplicate analysis id \"\(id)\"") }
             let methodValue = try o.required("method")
-            guard let method = AnalysisMethod(rawValue: try methodValue.string()) else {
-                throw methodValue.fail("unknown method \"\(try methodValue.string())\"; expected one of: \(AnalysisMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            let method: AnalysisMethod
+            var external: ExternalEngineSpec? = nil
+            if case .mapping = methodValue.node.kind {
+                external = try externalEngine(methodValue)
+                method = .external
+            } else {
+                guard let m = AnalysisMethod(rawValue: try methodValue.string()), m != .external else {
+                    throw methodValue.fail("unknown method \"\(try methodValue.string())\"; expected one of: \(AnalysisMethod.allCases.filter { $0 != .external }.map(\.rawValue).joined(separator: ", ")), or {external: {command: [...], engine: NAME}}")
+                }
+                method = m
             }
             var metricName: String? = nil
             if method.isSampleRatioCheck {
@@ -574,9 +582,18 @@ enum ScenarioSchema {
                                     message: "an MVT analysis needs a contrast: {main_effect: FACTOR} or {interaction: [A, B]}")
             }
             let options = try analysisOptions(o, method: method, metrics: metrics, population: population)
+            if external != nil {
+                // The engine gets two groups' sums per look: no strata, no group-level means, no 2×2 contrast.
+                for key in ["stratify", "level"] where o.has(key) {
+                    throw try o.required(key).fail("an external engine analyses per-arm sums of units; \(key) is not available with it")
+                }
+                if case .interaction = contrast { throw try o.required("contrast").fail("an external engine compares two groups: use main_effect") }
+            }
             if let g = o.optional("guard") { guards.append((g, try g.string())) }
-            out.append(AnalysisSpec(id: id, metric: metricName, method: method, estimand: estimand, alpha: alpha,
-                                    alternative: alternative, policy: policy, contrast: contrast, options: options))
+            var spec = AnalysisSpec(id: id, metric: metricName, method: method, estimand: estimand, alpha: alpha,
+                                    alternative: alternative, policy: policy, contrast: contrast, options: options)
+            spec.external = external
+            out.append(spec)
         }
         for (g, name) in guards {
             guard let target = out.first(where: { $0.id == name }) else {
@@ -720,6 +737,8 @@ enum ScenarioSchema {
         case (.ipw, .binary), (.ipw, .distribution), (.regret, .binary), (.regret, .distribution),
              (.periodStratified, .binary), (.periodStratified, .distribution):
             guard !metric.isDaily else { throw v.fail("\(method.rawValue) analyses a metric observed once") }
+        case (.external, .binary), (.external, .distribution):
+            guard !metric.isDaily else { throw v.fail("an external engine analyses a metric observed once") }
         case (.summedLifts, .distribution):
             guard !metric.isDaily else { throw v.fail("summed_lifts analyses a metric observed once") }
         case (.clusterRobust, .binary), (.clusterRobust, .distribution), (.panelHAC, .binary), (.panelHAC, .distribution):
@@ -734,6 +753,66 @@ enum ScenarioSchema {
             }
         default:
             throw v.fail("method \(method.rawValue) cannot analyse metric \"\(metric.name)\" of this kind")
+        }
+    }
+
+    /// `method: {external: {command: [PROGRAM, ARGS...], engine: NAME, config: {...},
+    /// timeout_seconds: 60, max_restarts: 3}}`: an external stats engine (README, "Testing
+    /// your own stats engine"). The config is kept as canonical JSON (keys sorted).
+    static func externalEngine(_ v: Value) throws(ScenarioError) -> ExternalEngineSpec {
+        let (_, inner) = try v.single(of: ["external"])
+        let o = try inner.object(allowed: ["command", "engine", "config", "timeout_seconds", "max_restarts"])
+        var command: [String] = []
+        for item in try o.required("command").nonEmptyList() {
+            let s = try item.string()
+            guard !s.isEmpty else { throw item.fail("expected a non-empty program name or argument") }
+            command.append(s)
+        }
+        let engine = try o.required("engine").identifier()
+        var config = "{}"
+        if let c = o.optional("config") {
+            guard case .mapping = c.node.kind else { throw c.expected("a mapping (sent to the engine as JSON)") }
+            config = try jsonText(c)
+        }
+        let timeout = try o.optional("timeout_seconds")?.double(in: 0, 3600, open: true) ?? 60
+        let restarts = try o.optional("max_restarts")?.int(in: 0...100) ?? 3
+        return ExternalEngineSpec(command: command, engine: engine, configJSON: config, timeoutSeconds: timeout, maxRestarts: restarts)
+    }
+
+    /// A YAML value as canonical JSON text (mapping keys sorted, numbers as written).
+    static func jsonText(_ v: Value) throws(ScenarioError) -> String {
+        func quote(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                case "\r": out += "\\r"
+                default:
+                    if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+                }
+            }
+            return out + "\""
+        }
+        switch v.node.kind {
+        case let .scalar(text, type):
+            switch type {
+            case .null: return "null"
+            case .bool: return try v.bool() ? "true" : "false"
+            case .int: return String(try v.int())
+            case .float: return "\(try v.double())"
+            case .string: return quote(text)
+            }
+        case .sequence:
+            var parts: [String] = []
+            for item in try v.list() { parts.append(try jsonText(item)) }
+            return "[" + parts.joined(separator: ",") + "]"
+        case .mapping:
+            var parts: [String] = []
+            for (key, value) in try v.entries().sorted(by: { $0.key < $1.key }) { parts.append(quote(key) + ":" + (try jsonText(value))) }
+            return "{" + parts.joined(separator: ",") + "}"
         }
     }
 

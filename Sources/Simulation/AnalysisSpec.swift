@@ -14,6 +14,9 @@ public struct AnalysisSpec: Equatable, Sendable {
     public var contrast: Contrast
     /// Which units the analysis reads and how (filters, winsorisation, strata, guards).
     public var options: AnalysisOptions
+    /// `method: {external: ...}`: the engine that answers this analysis (its method is
+    /// ``AnalysisMethod/external``), nil for SplitBench's own methods.
+    public var external: ExternalEngineSpec? = nil
 
     public init(id: String, metric: String?, method: AnalysisMethod, estimand: Estimand = .absolute,
                 alpha: Double = 0.05, alternative: Alternative = .twoSided, policy: StoppingPolicy = .fixedHorizon,
@@ -167,6 +170,11 @@ public enum AnalysisMethod: String, CaseIterable, Equatable, Sendable {
     /// `ProgrammeLift.sum`) — what a team reports as its quarter's impact. Its bias against the
     /// holdout truth is the overstatement.
     case summedLifts = "summed_lifts"
+    /// An external stats engine (`method: {external: {command, engine, config}}`): each look's
+    /// per-arm sufficient statistics are sent to the engine's process, whose estimate, SE,
+    /// interval, p-value (or chance to win / e-value) and decision are the look's result
+    /// (``ExternalEngineSpec``; protocol in the README, "Testing your own stats engine").
+    case external = "external"
 }
 
 extension AnalysisMethod {
@@ -178,7 +186,7 @@ extension AnalysisMethod {
         case .studentT: return .studentT
         case .cuped: return .cuped
         case .deltaRatio: return .deltaRatio
-        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC, .ipw, .regret, .srmPeriods, .periodStratified, .summedLifts: return nil
+        case .srm, .srmSequential, .noveltyTrend, .clusterRobust, .panelHAC, .ipw, .regret, .srmPeriods, .periodStratified, .summedLifts, .external: return nil
         }
     }
 

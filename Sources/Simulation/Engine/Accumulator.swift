@@ -30,6 +30,9 @@ public struct LookStatistics: Equatable {
     public var replicationArmMeans: [Int: [[Double]]] = [:]
     /// A launch programme's features in this replication (``LaunchProgramme``), for `summed_lifts`.
     public var launches: [LaunchRecord] = []
+    /// External analyses: the engine's outcome per (comparison, look), by analysis id
+    /// (`external[id][comparison * looks + look]`).
+    public var external: [String: [ComparisonOutcome]] = [:]
 
     /// The sums of `metric` in `arm` at `look`.
     public func sums(look: Int, arm: Int, metric: Int) -> MomentStatistic { sums[(look * arms + arm) * metrics + metric] }

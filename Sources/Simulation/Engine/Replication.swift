@@ -30,6 +30,9 @@ public struct ComparisonOutcome: Sendable, Equatable, Codable {
     /// The true value of this replication when it is random per replication (a launch
     /// programme's shipped features); nil when the cell's planned truth applies.
     public var replicationTruth: Double? = nil
+    /// External engines: what went wrong when the status is an engine failure (timeout, crash,
+    /// malformed answer, the engine's own error message).
+    public var message: String? = nil
 
     /// The outcome of a method whose result carries optional fields: `ok` with them when the
     /// status is `ok` and the estimate, SE and p-value exist (the statistic defaults to
@@ -111,7 +114,20 @@ public struct ReplicationEngine: Sendable {
     /// Runs replication r on `table` (reused across replications of a task) and returns one
     /// outcome per (analysis, comparison), analyses in study order.
     public func runOne(replication r: Int, table: ColumnTable) throws -> ReplicationRecord {
-        try analyse(try observe(replication: r, table: table))
+        guard plan.hasExternalAnalysis else { return try analyse(try observe(replication: r, table: table)) }
+        let pool = ExternalEnginePool()
+        defer { pool.shutdown() }
+        return try runBlock(r..<(r + 1), table: table, engines: pool)[0]
+    }
+
+    /// Runs replications `replications` on `table`, in order. With external analyses, the
+    /// block's looks are observed first and sent to each engine as one batch (from `engines`).
+    public func runBlock(_ replications: Range<Int>, table: ColumnTable, engines: ExternalEnginePool?) throws -> [ReplicationRecord] {
+        guard plan.hasExternalAnalysis else { return try replications.map { try analyse(try observe(replication: $0, table: table)) } }
+        guard let engines else { throw SimulationError("an external analysis needs an engine pool") }
+        var stats = try replications.map { try observe(replication: $0, table: table) }
+        try ExternalAnalysis.attach(plan: plan, stats: &stats, replications: replications, pool: engines)
+        return try stats.map { try analyse($0) }
     }
 
     /// Generates, assigns and observes replication r: the cumulative statistics at each look.
@@ -235,6 +251,11 @@ public struct ReplicationEngine: Sendable {
             guard r.status == .ok, let p = r.pValue, let chi2 = r.chiSquare else { return .failed(r.status, look: k + 1, n: n) }
             return ComparisonOutcome(status: .ok, estimate: chi2, standardError: 0, lower: 0, upper: 0, pValue: p,
                                      rejected: r.flagged, stopLook: k + 1, sampleSize: n, finalPValue: p, varianceReduction: 0)
+        }
+        if spec.method == .external {
+            // Answered by the external engine for the whole block (``ExternalAnalysis``).
+            let ci = a.comparisons.firstIndex { $0.label == c.label } ?? 0
+            return stats.external[spec.id]?[ci * plan.looks.count + k] ?? .failed(.engineError, look: k + 1, n: 0)
         }
         if spec.method == .noveltyTrend { return try noveltyTrend(look: k, a, c, stats: stats) }
         if spec.method.analysesGroups { return try groupMethod(look: k, a, c, stats: stats) }

@@ -129,13 +129,21 @@ public struct SimulationRunner: Sendable {
         let blocks = (r + Self.blockSize - 1) / Self.blockSize
         var outcomes = [ReplicationRecord](repeating: ReplicationRecord(comparisons: [], family: []), count: r)
         let engine = ReplicationEngine(plan: plan, path: path)
+        // External engines: one process per concurrent block (at most `threads`), reused.
+        let pool: ExternalEnginePool? = plan.hasExternalAnalysis ? ExternalEnginePool() : nil
+        defer {
+            if let pool {
+                pool.shutdown()
+                ExternalEngineLog.shared.record(pool.recordedHandshakes)
+            }
+        }
         try await withThrowingTaskGroup(of: (Int, [ReplicationRecord]).self) { group in
             var next = 0
             var finished = 0
             func submit(_ b: Int) {
                 group.addTask {
                     let lo = b * Self.blockSize, hi = min(r, lo + Self.blockSize)
-                    return (lo, try Self.runBlock(engine, (base + lo)..<(base + hi)))
+                    return (lo, try Self.runBlock(engine, (base + lo)..<(base + hi), engines: pool))
                 }
             }
             while next < min(blocks, threads) { submit(next); next += 1 }
@@ -151,12 +159,8 @@ public struct SimulationRunner: Sendable {
 
     /// One task's block of replications, on one column table (a synchronous function: the
     /// Swift 6.3 optimiser crashes splitting the task's coroutine around the throwing loop).
-    static func runBlock(_ engine: ReplicationEngine, _ replications: Range<Int>) throws -> [ReplicationRecord] {
-        var out: [ReplicationRecord] = []
-        out.reserveCapacity(replications.count)
-        let table = ColumnTable()
-        for rep in replications { out.append(try engine.runOne(replication: rep, table: table)) }
-        return out
+    static func runBlock(_ engine: ReplicationEngine, _ replications: Range<Int>, engines: ExternalEnginePool?) throws -> [ReplicationRecord] {
+        try engine.runBlock(replications, table: ColumnTable(), engines: engines)
     }
 
     func summarise(plan: CellPlan, cell: CellInput, outcomes: [ReplicationRecord]) -> CellResult {
@@ -165,7 +169,9 @@ public struct SimulationRunner: Sendable {
         for a in plan.analyses {
             for c in a.comparisons {
                 let column = outcomes.map { $0.comparisons[j] }
-                summaries.append(Summarise.comparison(a, c, outcomes: column, measures: plan.study.measures, looks: plan.looks.count))
+                var s = Summarise.comparison(a, c, outcomes: column, measures: plan.study.measures, looks: plan.looks.count)
+                if let e = a.spec.external { s.engine = ExternalEngineLog.shared.info(e) }
+                summaries.append(s)
                 j += 1
             }
         }
@@ -198,7 +204,9 @@ public struct SimulationRunner: Sendable {
                     j += 1
                     guard o.status != .ok else { continue }
                     guard result.failures.count < CellResult.failureListLimit else { break outer }
-                    result.failures.append(ReplicationFailure(replication: r, analysis: a.spec.id, comparison: c.label, status: o.status.rawValue))
+                    var failure = ReplicationFailure(replication: r, analysis: a.spec.id, comparison: c.label, status: o.status.rawValue)
+                    failure.message = o.message
+                    result.failures.append(failure)
                 }
             }
         }

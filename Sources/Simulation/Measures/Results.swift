@@ -19,6 +19,8 @@ public struct ComparisonSummary: Codable, Equatable, Sendable {
     /// What the truth is (nil for the SRM check and family policies): the contrast and the
     /// outcome components' estimands it was computed from.
     public var estimand: String? = nil
+    /// External analyses: the engine's handshake (name, version, protocol, statistics asked for).
+    public var engine: EngineInfo? = nil
 
     public func value(_ m: Measure) -> MeasureValue? { measures.first { $0.measure == m } }
 }
@@ -56,6 +58,9 @@ public struct ReplicationFailure: Codable, Equatable, Sendable {
     public let comparison: String
     /// The Analysis module's status code (`empty_arm`, `zero_variance`, …).
     public let status: String
+    /// External engines: the failure's message (timeout, exit status and stderr, the answer
+    /// that broke the protocol, or the engine's own message).
+    public var message: String? = nil
 }
 
 public struct FactorValue: Codable, Equatable, Sendable {
