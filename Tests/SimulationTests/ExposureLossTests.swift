@@ -69,14 +69,15 @@ import Testing
 }
 
 /// The latency fault delays only the treated units' logged day, by exactly its days, for
-/// about its share of them; the look's counts miss exactly the units not landed yet.
+/// about its share of them; the look's counts miss exactly the units not landed yet. The share
+/// is 0.2, not 0.5, so delaying the complement (a `>` for `<` slip) is told apart.
 @Suite struct LatencyTests {
     @Test func onlyTheLoggedDayChanges() throws {
         var study = ExposureLossTests.study(units: 6000, fault: nil)
         study.looks = .days([7, 14])
         study.population.arrivals = .dailyProfile([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
         var late = study
-        late.faults = [Latency(arm: 1, share: 0.5, days: 2)]
+        late.faults = [Latency(arm: 1, share: 0.2, days: 2)]
         let a = ColumnTable(), b = ColumnTable()
         let plain = try ReplicationEngine(plan: try CellPlan(study: study, scenarioID: "lat", cellIndex: 0), path: .staged).observe(replication: 1, table: a)
         let delayed = try ReplicationEngine(plan: try CellPlan(study: late, scenarioID: "lat", cellIndex: 0)).observe(replication: 1, table: b)
@@ -90,7 +91,8 @@ import Testing
                 if a.arrival[i] <= 7 && b.loggedDay[i] > 7 { notYet += 1 }
             }
         }
-        #expect(abs(Double(delayedUnits) - 0.5 * Double(treated)) <= 4 * (0.25 * Double(treated)).squareRoot())
+        // Binomial(treated, 0.2): within 4 sd (the complement, 0.8, is ≈ 70 sd away at n ≈ 3000).
+        #expect(abs(Double(delayedUnits) - 0.2 * Double(treated)) <= 4 * (0.2 * 0.8 * Double(treated)).squareRoot())
         // At the day-7 look the treatment misses exactly the delayed units not landed yet; at
         // day 14 every unit has landed.
         #expect(plain.counts[1] - delayed.counts[1] == notYet && notYet > 0)
