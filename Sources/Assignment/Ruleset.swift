@@ -158,6 +158,19 @@ public struct Experiment: Sendable {
     }
 }
 
+extension Experiment {
+    /// The same experiment under another salt: every field is kept, and the hasher is rebuilt
+    /// for `salt`. A salt is any string (the loader puts no constraint on it), so an experiment
+    /// that validated under one salt is valid under any other; the Monte Carlo harness
+    /// validates a cell's experiment once and re-salts it per replication.
+    public func resalted(_ salt: String) -> Experiment {
+        Experiment(id: id, salt: salt, hash: hash, unit: unit, status: status, start: start, end: end,
+                   allocation: allocation, variants: variants, targeting: targeting, layer: layer, holdouts: holdouts,
+                   maxSampleSize: maxSampleSize, switchback: switchback, explicitRanges: explicitRanges,
+                   hasher: SaltedHasher(scheme: hash, salt: salt), lowerBounds: lowerBounds, upperBounds: upperBounds)
+    }
+}
+
 /// A validated ruleset: experiments, layers and holdouts (the seed-001 ruleset format, extended;
 /// see README "Ruleset format").
 public struct Ruleset: Sendable {

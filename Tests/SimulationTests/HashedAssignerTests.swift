@@ -10,7 +10,9 @@ import Testing
         var study = Studies.aa(replications: 2, units: 1000, assignment: .hashed)
         study.experiment = ExperimentSpec(hash: scheme, variants: [("control", 0.3), ("b", 0.3), ("c", 0.4)], allocation: 0.8)
         let plan = try CellPlan(study: study, scenarioID: study.id, cellIndex: 3, factors: [FactorValue(key: "units", value: "1000")])
-        let salt = ReplicationContext(plan: plan, replication: 5).salt
+        // Replication 5 builds the cell's experiment; 6 and 7 re-salt the cached one.
+        for r in [5, 6, 7] {
+        let salt = ReplicationContext(plan: plan, replication: r).salt
         var assigner = try HashedAssigner(study: study, salt: salt)
         let evaluator = Evaluator(ruleset: try Ruleset(json: """
             {"experiments": [{"id": "\(study.id)", "salt": "\(salt)", "hash": "\(scheme)", "unit": "id", "allocation": 0.8,
@@ -29,6 +31,7 @@ import Testing
         }
         // About 20% outside the allocation, the rest split 30/30/40.
         #expect(counts[0] > 120 && counts[0] < 280, "\(counts)")
+        }
     }
 
     @Test func eachReplicationHasItsOwnSalt() throws {
