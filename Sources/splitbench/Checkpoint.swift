@@ -32,14 +32,25 @@ enum Interrupts {
     }
 }
 
-/// A run's checkpoint: `OUT/<id>/.checkpoint/part-<cell>-<lower>-<upper>.jsonl`, one file per
-/// finished chunk of replications (the shard format, written atomically), removed once the
-/// results are written.
+/// A run's checkpoint, in `OUT/<id>/.checkpoint/`, removed once the results are written:
+/// - `state.json`: the run's identity (a shard header) and, per cell started, the streaming
+///   summariser's state after its last finished chunk (``CellSummariser``: running sums, a
+///   few kilobytes per cell whatever the replication count), written atomically;
+/// - with `--records` only, `part-<cell>-<lower>-<upper>.jsonl`: each finished chunk's records
+///   (the shard format, written atomically before the state), to rebuild `records.csv`.
 struct CheckpointStore {
     let dir: URL
     let header: ShardHeader
 
-    var exists: Bool { !parts().isEmpty }
+    /// The saved state: the identity of the run and each started cell's summariser.
+    struct State: Codable {
+        var header: ShardHeader
+        /// Cell index (decimal) → its summariser after the last saved chunk.
+        var cells: [String: CellSummariser]
+    }
+
+    var stateURL: URL { dir.appendingPathComponent("state.json") }
+    var exists: Bool { FileManager.default.fileExists(atPath: stateURL.path) }
 
     /// Removes `out/<id>/.checkpoint/` (after the results are written), then clears the
     /// interrupt hint: from here on there is nothing to resume.
@@ -57,8 +68,45 @@ struct CheckpointStore {
         try? FileManager.default.removeItem(at: dir)
     }
 
-    /// Saves a finished chunk.
-    func save(_ range: CellRange, _ records: [ReplicationRecord], seconds: Double) throws(OutputError) {
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return e
+    }
+
+    /// Writes the state atomically (a temporary file renamed into place).
+    func save(_ cells: [String: CellSummariser]) throws(OutputError) {
+        let data: Data
+        do { data = try Self.encoder().encode(State(header: header, cells: cells)) } catch {
+            printError("error: cannot encode the checkpoint: \(error)")
+            return
+        }
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try AtomicFile.write(data, to: stateURL)
+    }
+
+    /// The saved summarisers, after checking that the checkpoint is this run's.
+    func load() throws(ShardError) -> [String: CellSummariser] {
+        guard exists else { return [:] }
+        let state: State
+        do {
+            let d = JSONDecoder()
+            d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            state = try d.decode(State.self, from: Data(contentsOf: stateURL))
+        } catch {
+            throw ShardError(path: stateURL.path, "unreadable checkpoint (\(error.localizedDescription)); run without --resume to start over")
+        }
+        let h = state.header
+        guard h.scenarioHash == header.scenarioHash, h.seed == header.seed, h.replications == header.replications,
+              h.replicationsOverride == header.replicationsOverride, h.version == header.version else {
+            throw ShardError(path: stateURL.path, "a checkpoint of another run (scenario hash, seed, replications or version differ); run without --resume to start over")
+        }
+        return state.cells
+    }
+
+    /// Saves a finished chunk's records (`--records` only).
+    func savePart(_ range: CellRange, _ records: [ReplicationRecord], seconds: Double) throws(OutputError) {
         var h = header
         h.ranges = [range]
         let writer = try ShardWriter(url: dir.appendingPathComponent("part-\(range.cell)-\(range.lower)-\(range.upper).jsonl"), header: h)
@@ -71,36 +119,46 @@ struct CheckpointStore {
         }
     }
 
-    /// The checkpointed records of one cell, by replication.
-    func load(cell: Int, replications: Int) throws(ShardError) -> [Int: ReplicationRecord] {
-        var out: [Int: ReplicationRecord] = [:]
+    /// The checkpointed records of replications `0..<count` of one cell, in order (`--records`).
+    /// Parts beyond the saved state (written just before a kill) are removed.
+    func loadRecords(cell: Int, count: Int) throws(ShardError) -> [ReplicationRecord] {
+        var out = [ReplicationRecord?](repeating: nil, count: count)
         for name in parts() where name.hasPrefix("part-\(cell)-") {
             let path = dir.appendingPathComponent(name).path
             let reader = try ShardReader(path: path)
-            let h = reader.header
-            guard h.scenarioHash == header.scenarioHash, h.seed == header.seed, h.replications == header.replications,
-                  h.replicationsOverride == header.replicationsOverride, h.version == header.version else {
-                throw ShardError(path: path, "a checkpoint of another run (scenario hash, seed, replications or version differ); run without --resume to start over")
+            guard let range = reader.header.ranges.first, range.lower < count else {
+                try? FileManager.default.removeItem(atPath: path)
+                continue
             }
             while let x = try reader.next() {
-                guard x.cell == cell, x.replication >= 0, x.replication < replications, out[x.replication] == nil else {
+                guard x.replication < count else { continue }
+                guard x.cell == cell, x.replication >= 0, out[x.replication] == nil else {
                     throw ShardError(path: path, "cell \(x.cell) replication \(x.replication) is out of place or doubled; run without --resume to start over")
                 }
                 out[x.replication] = x.record
             }
         }
-        return out
+        guard let missing = out.firstIndex(where: { $0 == nil }) else { return out.compactMap { $0 } }
+        throw ShardError(path: dir.path, "cell \(cell) replication \(missing)'s records are missing from the checkpoint; run without --resume to start over")
+    }
+
+    /// Removes the record parts of a cell the state does not cover (`--records`).
+    func removeParts(cell: Int) {
+        for name in parts() where name.hasPrefix("part-\(cell)-") { try? FileManager.default.removeItem(at: dir.appendingPathComponent(name)) }
     }
 }
 
 extension ScenarioDriver {
-    /// A run that checkpoints finished chunks of replications (about every `checkpointSeconds`
-    /// of work) into `out/<id>/.checkpoint/` and, with `resume`, starts from the checkpoint a
-    /// killed or interrupted run left. The result is byte-identical to an uninterrupted run.
+    /// A run that saves its streaming summaries (about every `checkpointSeconds` of work) into
+    /// `out/<id>/.checkpoint/` and, with `resume`, starts from the checkpoint a killed or
+    /// interrupted run left. The result is byte-identical to an uninterrupted run: the
+    /// summariser's state is saved exactly (doubles in their shortest round-trip form) at a
+    /// replication boundary, and the replications after it are added in the same order.
     func runCheckpointed(_ scenario: Scenario, out: String, resume: Bool, checkpointSeconds: Double) async throws -> (result: ScenarioResult, rows: [ReplicationRow]) {
         var configured = runner(label: scenario.id)
         configured.keepRecords = options.records
         let runner = configured
+        let keepRecords = options.records
         let started = Date()
         let clock = ContinuousClock.now
         let inputs = scenario.cellInputs(replications: options.replications, seed: options.seed)
@@ -125,34 +183,47 @@ extension ScenarioDriver {
         let minimum = SimulationRunner.blockSize * threads
         var chunk = minimum
         var done = 0
+        var lastSave = ContinuousClock.now
         let output: SimulationRunner.Output
         do {
-            output = try await runner.summarise(scenarioID: scenario.id, cells: inputs, gates: scenario.gates) { plan, cell in
+            var saved = resume ? try store.load() : [:]
+            output = try await runner.summarise(scenarioID: scenario.id, cells: inputs, gates: scenario.gates) { plan, cell, feed in
                 let r = cell.study.replications
-                let have = try store.load(cell: cell.index, replications: r)
-                var records = [ReplicationRecord?](repeating: nil, count: r)
-                for (k, v) in have { records[k] = v }
-                done += have.count
-                var lo = 0
+                let key = String(cell.index)
+                if let state = saved[key] {
+                    guard state.replications <= r else {
+                        throw ShardError(path: store.stateURL.path, "cell \(cell.index) has \(state.replications) replications checkpointed, more than \(r); run without --resume to start over")
+                    }
+                    if keepRecords { feed.addRows(try store.loadRecords(cell: cell.index, count: state.replications)) }
+                    feed.summariser = state
+                } else if keepRecords {
+                    store.removeParts(cell: cell.index)
+                }
+                done += feed.added
+                var lo = feed.added
                 while lo < r {
-                    if records[lo] != nil { lo += 1; continue }
-                    var hi = lo
-                    while hi < r && hi - lo < chunk && records[hi] == nil { hi += 1 }
+                    let hi = min(r, lo + chunk)
                     let t0 = ContinuousClock.now
                     let offset = done
                     let progress = runner.progress
                     let part = try await runner.replicate(plan: plan, replications: lo..<hi) { n in progress?(offset + n, total) }
                     let d = t0.duration(to: .now)
                     let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-                    try store.save(CellRange(cell: cell.index, lower: lo, upper: hi), part, seconds: seconds)
-                    for (i, o) in part.enumerated() { records[lo + i] = o }
+                    if keepRecords { try store.savePart(CellRange(cell: cell.index, lower: lo, upper: hi), part, seconds: seconds) }
+                    feed.add(part)
                     done += part.count
-                    // Next chunk: about `checkpointSeconds` of work at the rate just seen.
+                    // Save about every `checkpointSeconds`, and at the end of each cell.
+                    saved[key] = feed.summariser
+                    if hi == r || lastSave.duration(to: .now) >= .milliseconds(Int64(checkpointSeconds * 1000)) {
+                        try store.save(saved)
+                        lastSave = .now
+                    }
+                    // Next chunk: about `checkpointSeconds` of work at the rate just seen, and
+                    // at most `streamChunk` replications in memory.
                     let rate = Double(part.count) / max(seconds, 1e-6)
-                    chunk = max(minimum, min(Int(rate * checkpointSeconds) / SimulationRunner.blockSize * SimulationRunner.blockSize, 1 << 20))
+                    chunk = max(minimum, min(Int(rate * checkpointSeconds) / SimulationRunner.blockSize * SimulationRunner.blockSize, SimulationRunner.streamChunk))
                     lo = hi
                 }
-                return records.compactMap { $0 }
             }
         } catch let e as SimulationError {
             printError("error: \(scenario.file): \(e.description)")

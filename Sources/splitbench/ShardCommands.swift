@@ -217,8 +217,8 @@ struct Merge: AsyncParsableCommand {
         let cursor = ShardCursor(readers: readers)
         let output: SimulationRunner.Output
         do {
-            output = try await runner.summarise(scenarioID: s.id, cells: inputs, gates: s.gates) { _, cell in
-                try cursor.take(cell: cell.index, count: cell.study.replications)
+            output = try await runner.summarise(scenarioID: s.id, cells: inputs, gates: s.gates) { _, cell, feed in
+                try cursor.take(cell: cell.index, count: cell.study.replications) { feed.add($0) }
             }
             try cursor.finish()
         } catch let e as ShardError {
@@ -272,10 +272,8 @@ final class ShardCursor {
         return nil
     }
 
-    /// Replications 0..<count of `cell`, in order.
-    func take(cell: Int, count: Int) throws(ShardError) -> [ReplicationRecord] {
-        var out: [ReplicationRecord] = []
-        out.reserveCapacity(count)
+    /// Replications 0..<count of `cell`, handed to `sink` in order (one record in memory).
+    func take(cell: Int, count: Int, _ sink: (ReplicationRecord) -> Void) throws(ShardError) {
         for rep in 0..<count {
             guard let x = try next() else {
                 throw ShardError(path: readers.last?.path ?? "merge", "the shards end before cell \(cell) replication \(rep)")
@@ -283,9 +281,8 @@ final class ShardCursor {
             guard x.cell == cell, x.replication == rep else {
                 throw ShardError(path: x.reader.path, "holds cell \(x.cell) replication \(x.replication) where cell \(cell) replication \(rep) was expected")
             }
-            out.append(x.record)
+            sink(x.record)
         }
-        return out
     }
 
     /// Checks that nothing is left over and every file was complete.

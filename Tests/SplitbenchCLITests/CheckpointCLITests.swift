@@ -110,7 +110,7 @@ import Testing
         // Wait for a first checkpoint file, then kill.
         let checkpoint = dir.appendingPathComponent("out/cli.checkpoint/.checkpoint")
         for _ in 0..<200 {
-            if ((try? FileManager.default.contentsOfDirectory(atPath: checkpoint.path)) ?? []).contains(where: { $0.hasPrefix("part-") }) { break }
+            if ((try? FileManager.default.contentsOfDirectory(atPath: checkpoint.path)) ?? []).contains("state.json") { break }
             Thread.sleep(forTimeInterval: 0.02)
         }
         kill(process.processIdentifier, SIGKILL)

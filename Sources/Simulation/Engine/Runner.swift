@@ -52,35 +52,79 @@ public struct SimulationRunner: Sendable {
     public func run(scenarioID: String, cells: [CellInput], gates: [GateSpec]) async throws -> Output {
         let total = cells.reduce(0) { $0 + $1.study.replications }
         var done = 0
-        return try await summarise(scenarioID: scenarioID, cells: cells, gates: gates) { plan, cell in
-            let offset = done
-            let outcomes = try await replicate(plan: plan, replications: 0..<cell.study.replications) { n in self.progress?(offset + n, total) }
-            done += cell.study.replications
-            return outcomes
+        return try await summarise(scenarioID: scenarioID, cells: cells, gates: gates) { plan, cell, feed in
+            let r = cell.study.replications
+            var lo = 0
+            while lo < r {
+                let hi = min(r, lo + Self.streamChunk)
+                let offset = done
+                feed.add(try await replicate(plan: plan, replications: lo..<hi) { n in self.progress?(offset + n, total) })
+                done += hi - lo
+                lo = hi
+            }
         }
     }
 
-    /// The one summarise path, shared by a single run and a merge of shards: for each cell in
-    /// order, its plan, every replication's record in replication order (from `records`: run
-    /// now, or read from shard files), then ``summarise(plan:cell:outcomes:)``; finally the
-    /// gates. One cell's records are in memory at a time. `cellSeconds` times each cell
-    /// (records included).
+    /// Replications run between two hand-overs to the summariser: it bounds the records held
+    /// in memory (a record is ≈ 0.5 KB per comparison), whatever the replication count.
+    public static let streamChunk = 4096
+
+    /// Where a cell's records go, in replication order: the streaming summariser (and, with
+    /// ``SimulationRunner/keepRecords``, the rows). One cell at a time, on one task.
+    public final class CellFeed {
+        public let plan: CellPlan
+        /// The summariser; a checkpointed run restores it before adding the records after it.
+        public var summariser: CellSummariser
+        let keepRecords: Bool
+        var rows: [ReplicationRow] = []
+
+        init(plan: CellPlan, keepRecords: Bool) {
+            self.plan = plan
+            self.keepRecords = keepRecords
+            summariser = CellSummariser(plan: plan)
+        }
+
+        /// Replications added so far: the next record is replication `added`.
+        public var added: Int { summariser.replications }
+
+        /// Adds the next records, in replication order.
+        public func add(_ records: [ReplicationRecord]) {
+            for record in records { add(record) }
+        }
+
+        /// Adds the next record.
+        public func add(_ record: ReplicationRecord) {
+            if keepRecords { rows += record.rows(plan: plan, replication: summariser.replications) }
+            summariser.add(record, plan: plan)
+        }
+
+        /// The rows of replications 0, 1, … already summarised (a resumed run's `--records`).
+        public func addRows(_ records: [ReplicationRecord]) {
+            guard keepRecords else { return }
+            for (r, record) in records.enumerated() { rows += record.rows(plan: plan, replication: r) }
+        }
+    }
+
+    /// The one summarise path, shared by a single run, a checkpointed run and a merge of
+    /// shards: for each cell in order, its plan, then `records` hands every replication's
+    /// record to the cell's ``CellFeed`` in replication order (run now, resumed from a
+    /// checkpoint, or read from shard files); finally the gates. Only the running sums and the
+    /// records of one chunk are in memory. `cellSeconds` times each cell (records included).
     public func summarise(scenarioID: String, cells: [CellInput], gates: [GateSpec],
-                          records: (CellPlan, CellInput) async throws -> [ReplicationRecord]) async throws -> Output {
+                          records: (CellPlan, CellInput, CellFeed) async throws -> Void) async throws -> Output {
         var rows: [ReplicationRow] = []
         var results: [CellResult] = []
         var seconds: [Double] = []
         for cell in cells {
             let start = ContinuousClock.now
             let plan = try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index, factors: cell.factors)
-            let outcomes = try await records(plan, cell)
-            guard outcomes.count == cell.study.replications else {
-                throw SimulationError("cell \(cell.index) (\(cell.label)): \(outcomes.count) replication records, expected \(cell.study.replications)")
+            let feed = CellFeed(plan: plan, keepRecords: keepRecords)
+            try await records(plan, cell, feed)
+            guard feed.added == cell.study.replications else {
+                throw SimulationError("cell \(cell.index) (\(cell.label)): \(feed.added) replication records, expected \(cell.study.replications)")
             }
-            results.append(summarise(plan: plan, cell: cell, outcomes: outcomes))
-            if keepRecords {
-                for (r, record) in outcomes.enumerated() { rows += record.rows(plan: plan, replication: r) }
-            }
+            results.append(feed.summariser.result(plan: plan, cell: cell))
+            rows += feed.rows
             let d = start.duration(to: .now)
             seconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
         }
@@ -97,9 +141,9 @@ public struct SimulationRunner: Sendable {
         return Sharding.slice(index, of: count, cells: costs)
     }
 
-    /// Runs only the given ranges of (cell, replication) — one shard's slice — handing each
-    /// range's records, in replication order, to `sink` as soon as the range is done (so a
-    /// shard holds one range in memory). Returns the seconds spent per range.
+    /// Runs only the given ranges of (cell, replication) — one shard's slice — handing the
+    /// records, in replication order, to `sink` in pieces of at most ``streamChunk``
+    /// replications (so a shard holds one piece in memory). Returns the seconds spent per range.
     public func runRanges(scenarioID: String, cells: [CellInput], ranges: [CellRange],
                           sink: (CellRange, [ReplicationRecord]) throws -> Void) async throws -> [Double] {
         let total = ranges.reduce(0) { $0 + $1.replications.count }
@@ -111,10 +155,15 @@ public struct SimulationRunner: Sendable {
             }
             let start = ContinuousClock.now
             let plan = try CellPlan(study: cell.study, scenarioID: scenarioID, cellIndex: cell.index, factors: cell.factors)
-            let offset = done
-            let outcomes = try await replicate(plan: plan, replications: range.replications) { n in self.progress?(offset + n, total) }
-            done += range.replications.count
-            try sink(range, outcomes)
+            var lo = range.replications.lowerBound
+            while lo < range.replications.upperBound {
+                let hi = min(range.replications.upperBound, lo + Self.streamChunk)
+                let offset = done
+                let outcomes = try await replicate(plan: plan, replications: lo..<hi) { n in self.progress?(offset + n, total) }
+                done += hi - lo
+                try sink(CellRange(cell: range.cell, lower: lo, upper: hi), outcomes)
+                lo = hi
+            }
             let d = start.duration(to: .now)
             seconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
         }
@@ -161,56 +210,6 @@ public struct SimulationRunner: Sendable {
     /// Swift 6.3 optimiser crashes splitting the task's coroutine around the throwing loop).
     static func runBlock(_ engine: ReplicationEngine, _ replications: Range<Int>, engines: ExternalEnginePool?) throws -> [ReplicationRecord] {
         try engine.runBlock(replications, table: ColumnTable(), engines: engines)
-    }
-
-    func summarise(plan: CellPlan, cell: CellInput, outcomes: [ReplicationRecord]) -> CellResult {
-        var summaries: [ComparisonSummary] = []
-        var j = 0
-        for a in plan.analyses {
-            for c in a.comparisons {
-                let column = outcomes.map { $0.comparisons[j] }
-                var s = Summarise.comparison(a, c, outcomes: column, measures: plan.study.measures, looks: plan.looks.count)
-                if let e = a.spec.external { s.engine = ExternalEngineLog.shared.info(e) }
-                summaries.append(s)
-                j += 1
-            }
-        }
-        if let f = plan.study.family {
-            for (k, policy) in f.policies.enumerated() {
-                let column = outcomes.map { $0.family[k] }
-                var values: [MeasureValue] = []
-                func add(_ m: Measure, _ e: MonteCarloEstimate?) {
-                    guard let e else { return }
-                    values.append(MeasureValue(measure: m, estimate: e.estimate, mcse: e.mcse, replications: e.replications))
-                }
-                add(.fwer, PerformanceMeasures.proportion(column.filter(\.anyFalseRejection).count, of: column.count))
-                add(.fdr, PerformanceMeasures.mean(column.map(\.falseDiscoveryProportion)))
-                if f.affected > 0 {
-                    add(.averagePower, PerformanceMeasures.mean(column.map(\.power)))
-                    add(.anyPower, PerformanceMeasures.proportion(column.filter(\.anyTrueRejection).count, of: column.count))
-                }
-                summaries.append(ComparisonSummary(analysis: "family", comparison: policy.description, method: "welch_t",
-                                                   policy: policy.description, truth: nil, replications: column.count, failed: [:],
-                                                   measures: values, pValueHistogram: [], rejectionsByLook: []))
-            }
-        }
-        var result = CellResult(index: cell.index, label: cell.label, factors: cell.factors, comparisons: summaries)
-        result.key = plan.cellKeyHex
-        outer: for (r, record) in outcomes.enumerated() {
-            var j = 0
-            for a in plan.analyses {
-                for c in a.comparisons {
-                    let o = record.comparisons[j]
-                    j += 1
-                    guard o.status != .ok else { continue }
-                    guard result.failures.count < CellResult.failureListLimit else { break outer }
-                    var failure = ReplicationFailure(replication: r, analysis: a.spec.id, comparison: c.label, status: o.status.rawValue)
-                    failure.message = o.message
-                    result.failures.append(failure)
-                }
-            }
-        }
-        return result
     }
 }
 

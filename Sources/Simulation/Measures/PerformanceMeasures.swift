@@ -100,6 +100,44 @@ public enum PerformanceMeasures {
         return MonteCarloEstimate(estimate: 100 * (ratio - 1), mcse: mcse, replications: estimates.count)
     }
 
+    // MARK: Streaming forms (the harness's summariser; same formulas from running moments)
+
+    /// The mean of the values in `m`, MCSE s/√R (as ``mean(_:)-swift.type.method``).
+    public static func mean(_ m: RunningMoments) -> MonteCarloEstimate? {
+        guard m.count > 0 else { return nil }
+        return MonteCarloEstimate(estimate: m.mean, mcse: m.count > 1 ? (m.sampleVariance / Double(m.count)).squareRoot() : nil, replications: m.count)
+    }
+
+    /// Bias against a fixed truth from the running moments of the estimates: mean(θ̂) − θ,
+    /// MCSE s/√R.
+    public static func bias(_ estimates: RunningMoments, truth: Double) -> MonteCarloEstimate? {
+        guard let m = mean(estimates) else { return nil }
+        return MonteCarloEstimate(estimate: m.estimate - truth, mcse: m.mcse, replications: m.replications)
+    }
+
+    /// Empirical SE from running moments: s (ddof 1), MCSE s/√(2(R−1)). Needs R ≥ 2.
+    public static func empiricalSE(_ estimates: RunningMoments) -> MonteCarloEstimate? {
+        guard estimates.count >= 2 else { return nil }
+        let s = estimates.sampleVariance.squareRoot()
+        return MonteCarloEstimate(estimate: s, mcse: s / (2 * Double(estimates.count - 1)).squareRoot(), replications: estimates.count)
+    }
+
+    /// Model SE from the running moments of SEᵢ²: √(mean SEᵢ²), MCSE √(Var(SEᵢ²)/(4·R·ModSE²)).
+    public static func modelSE(variances v: RunningMoments) -> MonteCarloEstimate? {
+        guard v.count > 0 else { return nil }
+        let modSE = v.mean.squareRoot()
+        var mcse: Double? = nil
+        if v.count > 1, modSE > 0 { mcse = (v.sampleVariance / (4 * Double(v.count) * v.mean)).squareRoot() }
+        return MonteCarloEstimate(estimate: modSE, mcse: mcse, replications: v.count)
+    }
+
+    /// RMSE from the running moments of the squared errors: √MSE, MCSE MCSE(MSE)/(2·RMSE).
+    public static func rmse(squaredErrors: RunningMoments) -> MonteCarloEstimate? {
+        guard let m = mean(squaredErrors) else { return nil }
+        let root = m.estimate.squareRoot()
+        return MonteCarloEstimate(estimate: root, mcse: m.mcse.flatMap { root > 0 ? $0 / (2 * root) : nil }, replications: m.replications)
+    }
+
     /// Σ in index order.
     static func mean(of values: [Double]) -> Double {
         var s = 0.0
@@ -112,4 +150,31 @@ public enum PerformanceMeasures {
         for v in values { s += (v - m) * (v - m) }
         return s
     }
+}
+
+/// Running count, mean and sum of squared deviations of a sequence, updated one value at a
+/// time by Welford's algorithm (Welford, "Note on a method for calculating corrected sums of
+/// squares and products", Technometrics 4(3):419–420, 1962; Knuth TAOCP vol. 2, §4.2.2):
+/// `δ = x − m; m += δ/n; M₂ += δ·(x − m)`. Numerically stable, O(1) memory; the same values
+/// added in the same order give bit-identical moments.
+public struct RunningMoments: Codable, Equatable, Sendable {
+    /// Values added.
+    public private(set) var count = 0
+    /// Their mean (0 when none).
+    public private(set) var mean = 0.0
+    /// Σ(xᵢ − x̄)².
+    public private(set) var sumOfSquaredDeviations = 0.0
+
+    public init() {}
+
+    /// Adds one value.
+    public mutating func add(_ x: Double) {
+        count += 1
+        let delta = x - mean
+        mean += delta / Double(count)
+        sumOfSquaredDeviations += delta * (x - mean)
+    }
+
+    /// The sample variance M₂/(n − 1) (ddof 1; NaN below two values).
+    public var sampleVariance: Double { count > 1 ? sumOfSquaredDeviations / Double(count - 1) : .nan }
 }
