@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Simulation
 
@@ -48,5 +49,55 @@ import Testing
         #expect(PerformanceMeasures.mean([]) == nil)
         #expect(PerformanceMeasures.empiricalSE([1.0]) == nil)
         #expect(PerformanceMeasures.mean([2.0])?.mcse == nil)
+    }
+}
+
+/// The streaming forms the summariser uses give the two-pass forms' numbers (to rounding),
+/// and a summariser saved mid-stream and restored continues to the same bytes.
+@Suite struct StreamingMeasuresTests {
+    @Test func runningMomentsMatchTwoPass() {
+        // A large offset with a small spread: the case where a naive Σx² − n x̄² form fails.
+        var x: [Double] = []
+        var state: UInt64 = 12345
+        for _ in 0..<10_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            x.append(1e6 + Double(state >> 11) / Double(1 << 53))
+        }
+        var m = RunningMoments()
+        for v in x { m.add(v) }
+        let twoPass = PerformanceMeasures.mean(x), streaming = PerformanceMeasures.mean(m)
+        #expect(abs((streaming?.estimate ?? 0) - (twoPass?.estimate ?? 1)) <= 1e-12 * 1e6)
+        #expect(abs((streaming?.mcse ?? 0) / (twoPass?.mcse ?? 1) - 1) <= 1e-9)
+        #expect(abs((PerformanceMeasures.empiricalSE(m)?.estimate ?? 0) / (PerformanceMeasures.empiricalSE(x)?.estimate ?? 1) - 1) <= 1e-9)
+        let se = x.map { ($0 - 1e6) * 0.1 + 0.01 }
+        var v = RunningMoments()
+        for s in se { v.add(s * s) }
+        #expect(abs((PerformanceMeasures.modelSE(variances: v)?.mcse ?? 0) / (PerformanceMeasures.modelSE(se)?.mcse ?? 1) - 1) <= 1e-9)
+        var sq = RunningMoments()
+        for e in se { sq.add((e - 0.05) * (e - 0.05)) }
+        let a = PerformanceMeasures.rmse(squaredErrors: sq), b = PerformanceMeasures.rmse(se, truth: 0.05)
+        #expect(abs((a?.estimate ?? 0) / (b?.estimate ?? 1) - 1) <= 1e-12 && abs((a?.mcse ?? 0) / (b?.mcse ?? 1) - 1) <= 1e-9)
+        #expect(PerformanceMeasures.mean(RunningMoments()) == nil && PerformanceMeasures.empiricalSE(RunningMoments()) == nil)
+    }
+
+    @Test func aSummariserRestoredMidStreamGivesTheSameResult() throws {
+        let study = Studies.aa(replications: 40, units: 300, assignment: .ideal)
+        let plan = try CellPlan(study: study, scenarioID: study.id, cellIndex: 0)
+        let engine = ReplicationEngine(plan: plan)
+        let table = ColumnTable()
+        let records = try (0..<40).map { try engine.runBlock($0..<($0 + 1), table: table, engines: nil)[0] }
+        let cell = CellInput(index: 0, label: "c", factors: [], study: study)
+        var whole = CellSummariser(plan: plan)
+        for r in records { whole.add(r, plan: plan) }
+        var first = CellSummariser(plan: plan)
+        for r in records[..<17] { first.add(r, plan: plan) }
+        let saved = try JSONEncoder().encode(first)
+        var resumed = try JSONDecoder().decode(CellSummariser.self, from: saved)
+        #expect(resumed == first && resumed.replications == 17)
+        for r in records[17...] { resumed.add(r, plan: plan) }
+        #expect(resumed == whole)
+        #expect(resumed.result(plan: plan, cell: cell) == whole.result(plan: plan, cell: cell))
+        let c = whole.result(plan: plan, cell: cell).comparisons[0]
+        #expect(c.replications == 40 && (c.intervalSample?.count ?? 0) == 40 || !study.measures.contains(.coverage))
     }
 }
