@@ -3,6 +3,21 @@ import Distributions
 /// Puts unit i into an arm (0 = control) or leaves it out (−1: outside the traffic allocation).
 public protocol ArmAssigner {
     mutating func arm(ofUnit i: Int) -> Int
+    /// The arms of units `units` (consecutive), in order, into `out` (`out.count ≥
+    /// units.count`): the same values, in the same order of random draws, as calling
+    /// ``arm(ofUnit:)`` for each. Assigners that can batch (hashing a block of ids at once)
+    /// override it.
+    mutating func arms(ofUnits units: Range<Int>, into out: UnsafeMutableBufferPointer<Int32>)
+}
+
+extension ArmAssigner {
+    public mutating func arms(ofUnits units: Range<Int>, into out: UnsafeMutableBufferPointer<Int32>) {
+        var k = 0
+        for i in units {
+            out[k] = Int32(truncatingIfNeeded: arm(ofUnit: i))
+            k += 1
+        }
+    }
 }
 
 /// `assignment: ideal`: each unit's arm is an independent draw from the design weights, with

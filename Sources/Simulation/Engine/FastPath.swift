@@ -18,6 +18,16 @@ extension ReplicationEngine {
         }
     }
 
+    /// Units per block: the assigner fills a block's arms at once (batched hashing), then each
+    /// metric runs over the block from its own stream.
+    static let fusedBlock = 256
+
+    /// Block by block: the arms of the block's units, then each unit's sums index (look
+    /// interval × arm × metric), then metric by metric the draws. Each metric draws from its
+    /// own stream in unit order and each sum receives its units in unit order, exactly as a
+    /// unit-by-unit loop would, so the bytes do not change. A binary metric with constant
+    /// shifts (``MetricGenerator/binaryThresholds``) only counts successes: its sums are
+    /// integers, exact in a double, so adding the counts once equals adding 1s one by one.
     private func fused<A: ArmAssigner>(_ context: ReplicationContext, table: ColumnTable, assigner: inout A) -> LookStatistics {
         let study = plan.study
         let arms = study.experiment.variants.count
@@ -27,42 +37,82 @@ extension ReplicationEngine {
         let width = max(metrics, 1)
         let n = table.count
         let privateGenerators = plan.generators.map { $0.privateCopy() }
+        let thresholds = privateGenerators.map(\.binaryThresholds)
         let streams = study.metrics.map { context.stream(.outcome($0.name)) }
         let segmentColumns = table.segmentLevels
         let usesLatent = !table.latent.isEmpty
         let arrival = table.arrival, latent = table.latent
+        let block = Self.fusedBlock
+        let armBuffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: block)
+        let baseBuffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: block)
+        // Binary counting: per (interval, arm) cell, units and successes.
+        let cells = looks.count * arms
+        let units = UnsafeMutableBufferPointer<Int>.allocate(capacity: cells)
+        let successes = UnsafeMutableBufferPointer<Int>.allocate(capacity: cells)
+        defer {
+            armBuffer.deallocate()
+            baseBuffer.deallocate()
+            units.deallocate()
+            successes.deallocate()
+        }
         privateGenerators.withUnsafeBufferPointer { gens in
-        streams.withUnsafeBufferPointer { streams in
             acc.sums.withUnsafeMutableBufferPointer { sums in
                 acc.counts.withUnsafeMutableBufferPointer { counts in
-                    // Locals of this closure (not captured from outside), so the optimiser can
-                    // pass `unit` to the generators without copying it.
                     var unit = UnitContext(segmentLevels: [Int](repeating: 0, count: segmentColumns.count))
                     var interval = 0
                     var nextCut = looks[0].units
-                    for i in 0..<n {
-                        while interval < looks.count - 1 && i >= nextCut {
-                            interval += 1
-                            nextCut = looks[interval].units
+                    var start = 0
+                    while start < n {
+                        let end = min(n, start + block)
+                        assigner.arms(ofUnits: start..<end, into: armBuffer)
+                        for i in start..<end {
+                            while interval < looks.count - 1 && i >= nextCut {
+                                interval += 1
+                                nextCut = looks[interval].units
+                            }
+                            let arm = Int(armBuffer[i - start])
+                            guard arm >= 0 else { baseBuffer[i - start] = -1; continue }
+                            counts[interval * arms + arm] += 1
+                            baseBuffer[i - start] = interval * arms + arm
                         }
-                        let arm = assigner.arm(ofUnit: i)
-                        guard arm >= 0 else { continue }
-                        unit.index = i
-                        unit.arm = arm
-                        unit.arrivalDay = arrival[i]
-                        unit.calendarDay = arrival[i]
-                        if usesLatent { unit.latent = latent[i] }
-                        for k in segmentColumns.indices { unit.segmentLevels[k] = Int(segmentColumns[k][i]) }
-                        counts[interval * arms + arm] += 1
-                        let base = (interval * arms + arm) * width
                         for m in 0..<metrics {
-                            let (y, x) = gens[m].draw(unit, streams[m])
-                            sums[base + m].add(y, covariate: x)
+                            let stream = streams[m]
+                            if let p = thresholds[m] {
+                                units.update(repeating: 0)
+                                successes.update(repeating: 0)
+                                for k in 0..<(end - start) {
+                                    let cell = baseBuffer[k]
+                                    guard cell >= 0 else { continue }
+                                    let u = stream.uniform()
+                                    units[cell] += 1
+                                    if u < p[cell % arms] { successes[cell] += 1 }
+                                }
+                                for cell in 0..<cells where units[cell] > 0 {
+                                    let ones = Double(successes[cell])
+                                    sums[cell * width + m].n += units[cell]
+                                    sums[cell * width + m].sum += ones
+                                    sums[cell * width + m].sumOfSquares += ones
+                                }
+                                continue
+                            }
+                            let g = gens[m]
+                            for i in start..<end {
+                                let cell = baseBuffer[i - start]
+                                guard cell >= 0 else { continue }
+                                unit.index = i
+                                unit.arm = cell % arms
+                                unit.arrivalDay = arrival[i]
+                                unit.calendarDay = arrival[i]
+                                if usesLatent { unit.latent = latent[i] }
+                                for k in segmentColumns.indices { unit.segmentLevels[k] = Int(segmentColumns[k][i]) }
+                                let (y, x) = g.draw(unit, stream)
+                                sums[cell * width + m].add(y, covariate: x)
+                            }
                         }
+                        start = end
                     }
                 }
             }
-        }
         }
         return acc.looks(plan.periods)
     }

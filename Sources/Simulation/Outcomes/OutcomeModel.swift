@@ -133,6 +133,20 @@ public final class MetricGenerator: Sendable {
         }
     }
 
+    /// For a binary metric whose every arm's shift is constant and with no pre-period
+    /// covariate (ρ = 0): per arm, the success probability p′ = clamp(shift(p), 0, 1), so that
+    /// ``draw(_:_:)`` is exactly `(u < p′ ? 1 : 0, 0)` for one uniform u. Nil otherwise. The
+    /// fused fast path uses it to count successes instead of calling `draw` per unit.
+    public var binaryThresholds: [Double]? {
+        guard let p = binary, rho == 0 else { return nil }
+        var out: [Double] = []
+        for shift in fixedShift {
+            guard let shift else { return nil }
+            out.append(shift.isZero ? p : min(max(shift.applied(to: p), 0), 1))
+        }
+        return out
+    }
+
     /// Draws (outcome, covariate) for one unit: the covariate is the pre-period value, or the
     /// denominator for a ratio metric, or 0.
     @inline(__always)
