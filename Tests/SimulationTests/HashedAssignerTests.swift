@@ -19,8 +19,15 @@ import Testing
               "variants": [{"name": "control", "weight": 0.3}, {"name": "b", "weight": 0.3}, {"name": "c", "weight": 0.4}]}]}
             """))
         var counts = [0, 0, 0, 0]
+        // The block API (the fast path's) gives the same arms, in two blocks of unequal size.
+        var blockAssigner = try HashedAssigner(study: study, salt: salt)
+        let blocked = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 1000)
+        defer { blocked.deallocate() }
+        blockAssigner.arms(ofUnits: 0..<700, into: blocked)
+        blockAssigner.arms(ofUnits: 700..<1000, into: UnsafeMutableBufferPointer(rebasing: blocked[700...]))
         for i in 0..<1000 {
             let arm = assigner.arm(ofUnit: i)
+            #expect(Int(blocked[i]) == arm, "unit u\(i), block API")
             let a = evaluator.evaluate(["id": .string("u\(i)")], at: Date())[0]
             if case let .variant(index, _, _) = a.outcome {
                 #expect(arm == index, "unit u\(i)")

@@ -17,6 +17,9 @@ import Synchronization
 public struct HashedAssigner: ArmAssigner {
     let experiment: Experiment
     let hasher: SaltedHasher
+    /// The arm of each bucket (`Experiment.variantIndex(forBucket:)`, −1 outside the
+    /// allocation), tabulated once per experiment: it does not depend on the salt.
+    let armOfBucket: [Int32]
     /// The id of the last unit, "u<digits>", kept as ASCII so the next id is an odometer step.
     let id: IDBuffer
 
@@ -31,7 +34,9 @@ public struct HashedAssigner: ArmAssigner {
     }
 
     public init(study: Study, salt: String) throws(SimulationError) {
-        experiment = try Self.validated(study).resalted(salt)
+        let template = try Self.validated(study)
+        experiment = template.experiment.resalted(salt)
+        armOfBucket = template.armOfBucket
         hasher = experiment.hasher
         id = IDBuffer()
     }
@@ -46,11 +51,11 @@ public struct HashedAssigner: ArmAssigner {
     }
 
     /// Validated experiments by template, shared by every worker (a handful per process).
-    static let templates = Mutex<[TemplateKey: Experiment]>([:])
+    static let templates = Mutex<[TemplateKey: (experiment: Experiment, armOfBucket: [Int32])]>([:])
 
     /// The study's experiment, built from ``rulesetJSON(study:salt:)`` and validated by the
     /// Assignment module's loader the first time, from the cache afterwards.
-    static func validated(_ study: Study) throws(SimulationError) -> Experiment {
+    static func validated(_ study: Study) throws(SimulationError) -> (experiment: Experiment, armOfBucket: [Int32]) {
         let e = study.experiment
         let key = TemplateKey(id: study.id, hash: e.hash, allocation: e.allocation, variants: e.variants.map(\.name), weights: e.variants.map(\.weight))
         if let x = templates.withLock({ $0[key] }) { return x }
@@ -61,8 +66,9 @@ public struct HashedAssigner: ArmAssigner {
             throw SimulationError("experiment: the Assignment module rejected the ruleset built from the scenario: \(error)")
         }
         guard let x = ruleset.experiments.first else { throw SimulationError("experiment: empty ruleset") }
-        templates.withLock { $0[key] = x }
-        return x
+        let table = (0..<x.hash.bucketCount).map { Int32(x.variantIndex(forBucket: $0) ?? -1) }
+        templates.withLock { $0[key] = (x, table) }
+        return (x, table)
     }
 
     /// The variant index of unit i: `Experiment.variantIndex(forBucket:)` of the scheme's
@@ -71,6 +77,18 @@ public struct HashedAssigner: ArmAssigner {
     public mutating func arm(ofUnit i: Int) -> Int {
         let bucket = hasher.bucket(utf8: id.bytes(of: i))
         return experiment.variantIndex(forBucket: bucket) ?? -1
+    }
+
+    /// The arms of consecutive units: each id's bucket, then the tabulated arm of the bucket
+    /// (equal to ``arm(ofUnit:)``, which `HashedAssignerTests` checks unit by unit).
+    public mutating func arms(ofUnits units: Range<Int>, into out: UnsafeMutableBufferPointer<Int32>) {
+        armOfBucket.withUnsafeBufferPointer { table in
+            var k = 0
+            for i in units {
+                out[k] = table[Int(hasher.bucket(utf8: id.bytes(of: i)))]
+                k += 1
+            }
+        }
     }
 }
 
