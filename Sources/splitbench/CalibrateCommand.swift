@@ -8,8 +8,8 @@ import Simulation
 
 struct Calibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Calibration reports: peeking policies, multiple testing, fault models, designs.",
-        subcommands: [CalibratePeeking.self, CalibrateMultipleTesting.self, CalibrateFaults.self, CalibrateDesigns.self])
+        abstract: "Calibration reports: peeking policies, multiple testing, fault models, designs, gbstats.",
+        subcommands: [CalibratePeeking.self, CalibrateMultipleTesting.self, CalibrateFaults.self, CalibrateDesigns.self, CalibrateGbstats.self])
 }
 
 /// Options shared by the calibration commands.

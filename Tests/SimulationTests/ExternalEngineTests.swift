@@ -137,11 +137,14 @@ import Testing
     }
 
     /// The shipped template adapter: Welch's difference (absolute) and the delta-method lift
-    /// (relative) from the same sums as the in-process `welch_t`, to 1e-9.
-    @Test(arguments: [Estimand.absolute, .relative])
-    func templateAdapterMatchesInProcessWelch(_ estimand: Estimand) async throws {
-        let template = ExternalEngineSpec(command: ["python3", Self.root.appendingPathComponent("scripts/adapters/template_adapter.py").path], engine: "template")
+    /// (relative) from the same sums as the in-process `welch_t`, to 1e-9; with config
+    /// `unit_values: true` (protocol 2) from the unit values instead, to the same tolerance.
+    @Test(arguments: [Estimand.absolute, .relative], [false, true])
+    func templateAdapterMatchesInProcessWelch(_ estimand: Estimand, unitValues: Bool) async throws {
+        let template = ExternalEngineSpec(command: ["python3", Self.root.appendingPathComponent("scripts/adapters/template_adapter.py").path], engine: "template",
+                                          configJSON: unitValues ? "{\"unit_values\":true}" : "{}")
         let out = try await run(Self.study(template, replications: 24, estimand: estimand), records: true)
+        #expect(out.cells[0].comparisons.first { $0.analysis == "ext" }?.engine?.needs == (unitValues ? ["moments", "unit_values"] : ["moments"]))
         let ext = out.rows.filter { $0.analysis == "ext" }, welch = out.rows.filter { $0.analysis == "welch" }
         #expect(ext.count == 24)
         for (e, w) in zip(ext, welch) {

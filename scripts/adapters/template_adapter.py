@@ -6,17 +6,24 @@ SplitBench starts the command once per worker and talks JSON lines over stdin/st
 object per line, each answer flushed). Full reference: README, "Testing your own stats engine".
 
 1. Handshake. SplitBench sends
-     {"type": "hello", "protocol": 1, "engine": NAME, "config": {...}}
-   and the engine answers
-     {"type": "hello", "protocol": 1, "engine": NAME, "version": "...", "needs": ["moments"]}
-   ("needs" may add "covariate" to receive CUPED's x sums).
+     {"type": "hello", "protocol": 2, "protocols": [1, 2], "engine": NAME, "config": {...}}
+   and the engine answers with the protocol version it speaks (1 or 2)
+     {"type": "hello", "protocol": 2, "engine": NAME, "version": "...", "needs": ["moments"]}
+   ("needs" may add "covariate" to receive CUPED's x sums and, in protocol 2, "unit_values" to
+   receive each arm's unit-level values as well).
 2. Requests. SplitBench sends {"type": "analyse", "config": {...}, "items": [ITEM, ...]}, each
    ITEM one (replication, look, comparison):
      {"id", "replication", "look", "looks", "day", "analysis", "comparison", "metric",
       "metric_type": "binary" | "continuous", "estimand": "absolute" | "relative", "alpha",
       "alternative": "two-sided" | "greater" | "less",
-      "control": {"n", "sum", "sum_squares"[, "x_sum", "x_sum_squares", "xy_sum"]},
+      "control": {"n", "sum", "sum_squares"[, "x_sum", "x_sum_squares", "xy_sum"]
+                  [, "values": [y, ...][, "x_values": [x, ...]]]},
       "treatment": {...}}
+   "values" (n numbers: the metric of each unit the analysis reads at this look, after its
+   filters and winsorisation) comes only when the handshake asked for "unit_values";
+   "x_values" (the covariates, same order) only when it asked for "covariate" too. Unit values
+   make the requests O(units) long and SplitBench keep them in memory: ask only if the engine
+   cannot work from the sums (quantiles, bootstraps, rank tests).
 3. Answers. One line {"type": "result", "items": [ANSWER, ...]} with one ANSWER per ITEM (any
    order, matched by "id"):
      {"id", "status": "ok", "estimate", "se", "ci_low", "ci_high", "p_value",
@@ -27,7 +34,8 @@ object per line, each answer flushed). Full reference: README, "Testing your own
 
 This template's `analyse` is Welch's difference in means (absolute) or the delta-method relative
 lift, with a normal interval and p-value; statistics on stderr would be fine, stdout is the
-protocol's.
+protocol's. With config {"unit_values": true} it asks for the unit values and computes the
+means and variances from them instead of from the sums (same answers, to rounding).
 """
 import json
 import math
@@ -38,7 +46,13 @@ ENGINE_VERSION = "template-1"
 
 
 def moments(arm):
-    """Mean and unbiased variance from the sufficient statistics n, Σy, Σy²."""
+    """Mean and unbiased variance: from the unit values when they were sent (protocol 2),
+    else from the sufficient statistics n, Σy, Σy²."""
+    if "values" in arm:
+        ys = arm["values"]
+        n = len(ys)
+        mean = math.fsum(ys) / n
+        return n, mean, math.fsum((y - mean) ** 2 for y in ys) / (n - 1)
     n = arm["n"]
     mean = arm["sum"] / n
     var = (arm["sum_squares"] - n * mean * mean) / (n - 1)
@@ -79,8 +93,9 @@ def main():
     for line in sys.stdin:
         msg = json.loads(line)
         if msg["type"] == "hello":
-            print(json.dumps({"type": "hello", "protocol": 1, "engine": msg["engine"], "version": ENGINE_VERSION,
-                              "needs": ["moments"]}), flush=True)
+            needs = ["moments", "unit_values"] if msg.get("config", {}).get("unit_values") else ["moments"]
+            print(json.dumps({"type": "hello", "protocol": 2, "engine": msg["engine"], "version": ENGINE_VERSION,
+                              "needs": needs}), flush=True)
         elif msg["type"] == "analyse":
             items = [analyse(it, msg.get("config", {})) for it in msg["items"]]
             print(json.dumps({"type": "result", "items": items}), flush=True)

@@ -27,8 +27,19 @@ public struct ExternalEngineSpec: Hashable, Sendable, Codable {
     }
 }
 
-/// The version of the engine protocol this SplitBench speaks.
-public let engineProtocolVersion = 1
+/// The newest version of the engine protocol this SplitBench speaks (sent in the hello).
+///
+/// Version 1: per arm the sufficient statistics (`moments`, optionally `covariate`).
+/// Version 2 adds `unit_values`: an engine that lists it in its handshake's `needs` gets, per
+/// arm, the unit-level values of the metric (`values`) and, with `covariate`, the covariates
+/// (`x_values`) at each look. An engine answers with the version it speaks; both are accepted.
+public let engineProtocolVersion = 2
+
+/// The protocol versions this SplitBench accepts in an engine's handshake.
+public let supportedEngineProtocols: ClosedRange<Int> = 1...2
+
+/// The statistics an engine may ask for (`needs`), by the protocol version that introduced them.
+let engineNeedsByProtocol: [(need: String, since: Int)] = [("moments", 1), ("covariate", 1), ("unit_values", 2)]
 
 /// What an engine said about itself in the handshake (recorded in `result.json`).
 public struct EngineHandshake: Codable, Equatable, Sendable {
@@ -36,10 +47,11 @@ public struct EngineHandshake: Codable, Equatable, Sendable {
     public var engine: String
     /// The engine's own version string (e.g. the gbstats package version).
     public var version: String
-    /// The protocol version it speaks (must be ``engineProtocolVersion``).
+    /// The protocol version it speaks (one of ``supportedEngineProtocols``).
     public var protocolVersion: Int
-    /// The statistics it asks for: `moments` (n, Σy, Σy² per arm) and optionally `covariate`
-    /// (Σx, Σx², Σxy: CUPED's pre-period covariate).
+    /// The statistics it asks for: `moments` (n, Σy, Σy² per arm), optionally `covariate`
+    /// (Σx, Σx², Σxy: CUPED's pre-period covariate) and, from protocol 2, `unit_values` (the
+    /// arrays of y, and of x with `covariate`, per arm).
     public var needs: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -112,7 +124,7 @@ final class EngineProcess: @unchecked Sendable {
                 condition.unlock()
             }
         }
-        let hello = "{\"type\":\"hello\",\"protocol\":\(engineProtocolVersion),\"engine\":\(jsonString(spec.engine)),\"config\":\(spec.configJSON)}"
+        let hello = "{\"type\":\"hello\",\"protocol\":\(engineProtocolVersion),\"protocols\":[\(supportedEngineProtocols.map(String.init).joined(separator: ","))],\"engine\":\(jsonString(spec.engine)),\"config\":\(spec.configJSON)}"
         // The handshake may wait for heavy imports (gbstats loads scipy): at least 30 s.
         let line = try exchange(hello, timeout: max(spec.timeoutSeconds, 30))
         struct Hello: Decodable {
@@ -126,16 +138,18 @@ final class EngineProcess: @unchecked Sendable {
             throw EngineFailure(status: .engineMalformed,
                                 message: "the handshake answer is not {\"type\": \"hello\", \"engine\", \"version\", \"protocol\", \"needs\"}: \(excerpt(line))")
         }
-        guard h.protocol == engineProtocolVersion else {
-            throw EngineFailure(status: .engineMalformed, message: "the engine speaks protocol \(h.protocol); this SplitBench speaks \(engineProtocolVersion)")
+        guard supportedEngineProtocols.contains(h.protocol) else {
+            throw EngineFailure(status: .engineMalformed,
+                                message: "the engine speaks protocol \(h.protocol); this SplitBench speaks \(supportedEngineProtocols.map(String.init).joined(separator: " and "))")
         }
         guard h.engine == spec.engine else {
             throw EngineFailure(status: .engineMalformed, message: "the engine calls itself \"\(h.engine)\"; the scenario expects \"\(spec.engine)\"")
         }
-        let known: Set<String> = ["moments", "covariate"]
-        if let unknown = h.needs.first(where: { !known.contains($0) }) {
+        let provided = engineNeedsByProtocol.filter { $0.since <= h.protocol }.map(\.need)
+        if let unknown = h.needs.first(where: { !provided.contains($0) }) {
+            let later = engineNeedsByProtocol.first { $0.need == unknown }.map { " (answer protocol \($0.since) to get it)" } ?? ""
             throw EngineFailure(status: .engineMalformed,
-                                message: "the engine needs \"\(unknown)\", which protocol \(engineProtocolVersion) does not provide (it provides: moments, covariate)")
+                                message: "the engine needs \"\(unknown)\", which protocol \(h.protocol) does not provide (it provides: \(provided.joined(separator: ", ")))\(later)")
         }
         handshake = EngineHandshake(engine: h.engine, version: h.version, protocolVersion: h.protocol, needs: h.needs)
     }
@@ -344,10 +358,12 @@ enum ExternalAnalysis {
         let looks = plan.looks.count
         var bySpec: [ExternalEngineSpec: [Item]] = [:]
         var order: [ExternalEngineSpec] = []
-        var covariate: [ExternalEngineSpec: Bool] = [:]
+        var covariate: [ExternalEngineSpec: Bool] = [:], unitValues: [ExternalEngineSpec: Bool] = [:]
         for a in plan.analyses {
             guard let engine = a.spec.external, covariate[engine] == nil else { continue }
-            covariate[engine] = try pool.needs(engine).contains("covariate")
+            let needs = try pool.needs(engine)
+            covariate[engine] = needs.contains("covariate")
+            unitValues[engine] = needs.contains("unit_values")
         }
         for (ai, a) in plan.analyses.enumerated() {
             guard let engine = a.spec.external else { continue }
@@ -358,7 +374,8 @@ enum ExternalAnalysis {
                     for k in a.activeLooks {
                         let r = replications.lowerBound + i
                         let id = "\(r).\(a.spec.id).\(ci).\(k + 1)"
-                        let (json, n, bad) = itemJSON(plan: plan, a, c, look: k, stats: stats[i], replication: r, id: id, covariate: covariate[engine] ?? false)
+                        let (json, n, bad) = itemJSON(plan: plan, a, c, look: k, stats: stats[i], replication: r, id: id, covariate: covariate[engine] ?? false,
+                                                       unitValues: unitValues[engine] ?? false)
                         if let bad {
                             stats[i].external[a.spec.id]?[ci * looks + k] = .failed(bad, look: k + 1, n: n)
                             continue
@@ -485,10 +502,26 @@ enum ExternalAnalysis {
         }
     }
 
-    /// One request item: the two groups' sufficient statistics at look k. Returns a status
-    /// instead when the data cannot be sent (non-finite sums).
+    /// The ids of the analyses whose engine asks for unit values (protocol 2), after checking
+    /// that each reads a metric observed once (a daily metric has no single value per unit).
+    static func analysesNeedingUnitValues(plan: CellPlan, pool: ExternalEnginePool) throws -> Set<String> {
+        var out: Set<String> = []
+        for a in plan.analyses {
+            guard let engine = a.spec.external, try pool.needs(engine).contains("unit_values") else { continue }
+            guard let mi = a.metricIndex, !plan.study.metrics[mi].isDaily else {
+                throw SimulationError(keyPath: "analyses.\(a.spec.id)",
+                                      "external engine \(engine.engine) needs unit_values: the analysis must read a metric observed once (not daily)")
+            }
+            out.insert(a.spec.id)
+        }
+        return out
+    }
+
+    /// One request item: the two groups' sufficient statistics at look k (and, with
+    /// `unitValues`, their units' values). Returns a status instead when the data cannot be
+    /// sent (non-finite sums or values).
     static func itemJSON(plan: CellPlan, _ a: PlannedAnalysis, _ c: PlannedComparison, look k: Int, stats: LookStatistics,
-                         replication r: Int, id: String, covariate: Bool) -> (String, Int, AnalysisStatus?) {
+                         replication r: Int, id: String, covariate: Bool, unitValues: Bool = false) -> (String, Int, AnalysisStatus?) {
         guard let mi = a.metricIndex, c.groups.count == 2 else { return ("", 0, .invalidStatistics) }
         let unitLevel = stats.unitLevel[a.spec.id]
         func group(_ arms: [Int]) -> MomentStatistic {
@@ -496,16 +529,41 @@ enum ExternalAnalysis {
             return MomentStatistic(combining: arms.map { stats.sums(look: k, arm: $0, metric: mi) })
         }
         let control = group(c.groups[0].arms), treatment = group(c.groups[1].arms)
-        func arm(_ s: MomentStatistic) -> String? {
+        let n = control.n + treatment.n
+        // A group's unit values: its arms' arrays in arm order (the same units as its sums).
+        func values(_ arms: [Int], _ column: KeyPath<UnitLevelStatistics, [[Double]]>) -> [Double]? {
+            guard let u = unitLevel else { return nil }
+            let all = u[keyPath: column]
+            guard arms.allSatisfy({ k * u.arms + $0 < all.count }) else { return nil }
+            return arms.flatMap { all[k * u.arms + $0] }
+        }
+        func list(_ xs: [Double]) -> String { "[" + xs.map(num).joined(separator: ",") + "]" }
+        enum Bad: Error { case nonFinite, missing }
+        func arm(_ s: MomentStatistic, _ arms: [Int]) throws(Bad) -> String {
             var fields = [s.sum, s.sumOfSquares]
             if covariate { fields += [s.covariateSum, s.covariateSumOfSquares, s.crossSum] }
-            guard fields.allSatisfy(\.isFinite) else { return nil }
+            guard fields.allSatisfy(\.isFinite) else { throw .nonFinite }
             var t = "{\"n\":\(s.n),\"sum\":\(num(s.sum)),\"sum_squares\":\(num(s.sumOfSquares))"
             if covariate { t += ",\"x_sum\":\(num(s.covariateSum)),\"x_sum_squares\":\(num(s.covariateSumOfSquares)),\"xy_sum\":\(num(s.crossSum))" }
+            if unitValues {
+                guard let ys = values(arms, \.values), ys.count == s.n else { throw .missing }
+                guard ys.allSatisfy(\.isFinite) else { throw .nonFinite }
+                t += ",\"values\":\(list(ys))"
+                if covariate {
+                    guard let xs = values(arms, \.covariateValues), xs.count == s.n else { throw .missing }
+                    guard xs.allSatisfy(\.isFinite) else { throw .nonFinite }
+                    t += ",\"x_values\":\(list(xs))"
+                }
+            }
             return t + "}"
         }
-        let n = control.n + treatment.n
-        guard let cj = arm(control), let tj = arm(treatment) else { return ("", n, .nonFiniteInput) }
+        let cj: String, tj: String
+        do {
+            cj = try arm(control, c.groups[0].arms)
+            tj = try arm(treatment, c.groups[1].arms)
+        } catch {
+            return ("", n, error == .nonFinite ? .nonFiniteInput : .invalidStatistics)
+        }
         let spec = a.spec
         let metric = plan.study.metrics[mi]
         let kind: String

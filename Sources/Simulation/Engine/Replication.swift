@@ -122,25 +122,34 @@ public struct ReplicationEngine: Sendable {
 
     /// Runs replications `replications` on `table`, in order. With external analyses, the
     /// block's looks are observed first and sent to each engine as one batch (from `engines`).
+    /// An engine that asks for unit values (protocol 2) makes the block take the staged path
+    /// and keep its analyses' values (``UnitLevelStatistics/values``).
     public func runBlock(_ replications: Range<Int>, table: ColumnTable, engines: ExternalEnginePool?) throws -> [ReplicationRecord] {
         guard plan.hasExternalAnalysis else { return try replications.map { try analyse(try observe(replication: $0, table: table)) } }
         guard let engines else { throw SimulationError("an external analysis needs an engine pool") }
-        var stats = try replications.map { try observe(replication: $0, table: table) }
+        let keep = try ExternalAnalysis.analysesNeedingUnitValues(plan: plan, pool: engines)
+        var stats = try replications.map { try observe(replication: $0, table: table, keepingValuesOf: keep) }
         try ExternalAnalysis.attach(plan: plan, stats: &stats, replications: replications, pool: engines)
         return try stats.map { try analyse($0) }
     }
 
     /// Generates, assigns and observes replication r: the cumulative statistics at each look.
     public func observe(replication r: Int, table: ColumnTable) throws -> LookStatistics {
+        try observe(replication: r, table: table, keepingValuesOf: [])
+    }
+
+    /// ``observe(replication:table:)``, keeping the unit-level values of the analyses in
+    /// `keep` (their external engine asked for them; then the staged path runs).
+    func observe(replication r: Int, table: ColumnTable, keepingValuesOf keep: Set<String>) throws -> LookStatistics {
         let context = ReplicationContext(plan: plan, replication: r)
         let study = plan.study
         table.reset(units: study.population.units, segments: study.population.segments.count,
                     attributes: study.population.attributes.count, metrics: study.metrics.count,
                     latent: study.metrics.contains { $0.sharedFactorCorrelation > 0 }, daily: study.metrics.contains(where: \.isDaily))
         try plan.population.fill(table, context: context)
-        if usesFastPath { return try observeFast(context, table: table) }
+        if usesFastPath, keep.isEmpty { return try observeFast(context, table: table) }
         var stats = try observeStaged(context, table: table)
-        if plan.needsUnitLevel { stats.unitLevel = try unitLevelStatistics(table: table) }
+        if plan.needsUnitLevel || !keep.isEmpty { stats.unitLevel = try unitLevelStatistics(table: table, keepingValuesOf: keep) }
         return stats
     }
 

@@ -12,6 +12,15 @@ public struct UnitLevelStatistics: Equatable, Sendable {
     /// and how many of them its activity filter removed.
     public var considered: [Int]
     public var excluded: [Int]
+    /// The unit-level values themselves, kept only for an external engine that asks for them
+    /// (handshake `needs: ["unit_values"]`, protocol 2): per (look, arm), `values[look * arms +
+    /// arm]` holds y of every unit the analysis reads at the look (after its filters and
+    /// winsorisation, in arrival order; a unit logged in two arms is in both), and
+    /// `covariateValues` its covariate x in the same order. Filled only at the analysis's active
+    /// looks (empty elsewhere, and empty for analyses that do not keep values). Cost: 16 bytes
+    /// per unit read per active look, held for the replications of one block.
+    public var values: [[Double]] = []
+    public var covariateValues: [[Double]] = []
 
     /// The statistics of `arm` in `stratum` at `look`.
     public func sums(look: Int, stratum: Int, arm: Int) -> MomentStatistic { sums[(look * strata + stratum) * arms + arm] }
@@ -39,10 +48,14 @@ extension ReplicationEngine {
     /// design's allocation changes in which it arrived; with `stratify: {latent_quantiles: q}`
     /// or `{segment: NAME}` it is the unit's ``UnitStrata`` bin; with `covariate: latent` the
     /// covariate moments (CUPED's x) are of the latent factor.
-    func unitLevelStatistics(table: ColumnTable) throws(AnalysisError) -> [String: UnitLevelStatistics] {
+    ///
+    /// `keepingValuesOf` names analyses (answered by an external engine that asked for unit
+    /// values) whose values are kept as well (``UnitLevelStatistics/values``); they get
+    /// unit-level statistics even without filters, so the sums and the values sent agree.
+    func unitLevelStatistics(table: ColumnTable, keepingValuesOf keep: Set<String> = []) throws(AnalysisError) -> [String: UnitLevelStatistics] {
         var out: [String: UnitLevelStatistics] = [:]
         let arms = plan.study.experiment.variants.count
-        for a in plan.analyses where a.spec.options.needsUnitLevel {
+        for a in plan.analyses where a.spec.options.needsUnitLevel || keep.contains(a.spec.id) {
             guard let m = a.metricIndex else { continue }
             let options = a.spec.options
             let boundaries = options.stratify == .allocationPeriod ? plan.allocationChanges : []
@@ -62,6 +75,12 @@ extension ReplicationEngine {
             var stats = UnitLevelStatistics(strata: strata, arms: arms,
                                             sums: [MomentStatistic](repeating: MomentStatistic(), count: plan.looks.count * strata * arms),
                                             considered: [], excluded: [])
+            let keepsValues = keep.contains(a.spec.id)
+            let activeLooks = Set(a.activeLooks)
+            if keepsValues {
+                stats.values = [[Double]](repeating: [], count: plan.looks.count * arms)
+                stats.covariateValues = stats.values
+            }
             var selected: [Int] = []
             for (k, look) in plan.looks.enumerated() {
                 selected.removeAll(keepingCapacity: true)
@@ -84,6 +103,7 @@ extension ReplicationEngine {
                     lower = w.lower > 0 ? caps.lower : -.infinity
                     upper = w.upper < 1 ? caps.upper : .infinity
                 }
+                let keepAtLook = keepsValues && activeLooks.contains(k)
                 for i in selected {
                     var s = 0
                     if let unitStratum {
@@ -92,9 +112,18 @@ extension ReplicationEngine {
                         while s < boundaries.count && arrival[i] >= boundaries[s] { s += 1 }
                     }
                     let y = min(max(ys[i], lower), upper)
-                    stats.sums[(k * strata + s) * arms + Int(loggedArm[i])].add(y, covariate: xs[i])
+                    let arm = Int(loggedArm[i])
+                    stats.sums[(k * strata + s) * arms + arm].add(y, covariate: xs[i])
+                    if keepAtLook {
+                        stats.values[k * arms + arm].append(y)
+                        stats.covariateValues[k * arms + arm].append(xs[i])
+                    }
                     if table.hasSecondArm, case let b = Int(table.secondArm[i]), b >= 0 {
                         stats.sums[(k * strata + s) * arms + b].add(y, covariate: xs[i])
+                        if keepAtLook {
+                            stats.values[k * arms + b].append(y)
+                            stats.covariateValues[k * arms + b].append(xs[i])
+                        }
                     }
                 }
             }

@@ -11,6 +11,11 @@ bias, or misbehaves on purpose:
   fake_engine.py error-at R             answers replication R's items with status "error"
   fake_engine.py crash-always           exits on the first request
   fake_engine.py wrong-name             says it is another engine in the handshake
+  fake_engine.py unit-values C          protocol 2: asks for unit_values (and covariate when C is
+                                        1) and answers with the difference in means and Welch's
+                                        SE computed from the arrays alone; an item whose arrays
+                                        disagree with its sums (length, Σy, Σx) gets status error
+  fake_engine.py v1-unit-values         asks for unit_values while speaking protocol 1
 """
 import json
 import math
@@ -38,11 +43,44 @@ def welch(item):
             "ci_high": est + z * se, "p_value": p, "decision": "reject" if p < item["alpha"] else "none"}
 
 
+def from_arrays(item):
+    """Difference in means and Welch's SE from the unit-level arrays (protocol 2)."""
+    out = []
+    for a in (item["control"], item["treatment"]):
+        ys = a["values"]
+        ok = len(ys) == a["n"] and math.isclose(math.fsum(ys), a["sum"], rel_tol=1e-9, abs_tol=1e-9)
+        if arg == 1:
+            xs = a.get("x_values", [])
+            ok = ok and len(xs) == a["n"] and math.isclose(math.fsum(xs), a["x_sum"], rel_tol=1e-9, abs_tol=1e-9)
+        if not ok:
+            return {"id": item["id"], "status": "error", "message": "unit arrays disagree with the sums"}
+        n = len(ys)
+        m = math.fsum(ys) / n
+        v = math.fsum((y - m) ** 2 for y in ys) / (n - 1)
+        out.append((n, m, v))
+    (nc, mc, vc), (nt, mt, vt) = out
+    est = mt - mc
+    se = math.sqrt(vc / nc + vt / nt)
+    p = math.erfc(abs(est) / se / math.sqrt(2))
+    z = 1.959963984540054
+    return {"id": item["id"], "status": "ok", "estimate": est, "se": se, "ci_low": est - z * se,
+            "ci_high": est + z * se, "p_value": p, "decision": "reject" if p < item["alpha"] else "none"}
+
+
 for line in sys.stdin:
     msg = json.loads(line)
     if msg["type"] == "hello":
         name = "someone-else" if mode == "wrong-name" else msg["engine"]
-        print(json.dumps({"type": "hello", "engine": name, "version": "fake-1", "protocol": 1, "needs": ["moments"]}), flush=True)
+        if mode == "unit-values":
+            needs = ["moments", "unit_values"] + (["covariate"] if arg == 1 else [])
+            print(json.dumps({"type": "hello", "engine": name, "version": "fake-2", "protocol": 2, "needs": needs}), flush=True)
+        elif mode == "v1-unit-values":
+            print(json.dumps({"type": "hello", "engine": name, "version": "fake-1", "protocol": 1, "needs": ["moments", "unit_values"]}), flush=True)
+        else:
+            print(json.dumps({"type": "hello", "engine": name, "version": "fake-1", "protocol": 1, "needs": ["moments"]}), flush=True)
+        continue
+    if mode == "unit-values":
+        print(json.dumps({"type": "result", "items": [from_arrays(it) for it in msg["items"]]}), flush=True)
         continue
     reps = {it["replication"] for it in msg["items"]}
     target = int(arg)
