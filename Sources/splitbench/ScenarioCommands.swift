@@ -516,6 +516,9 @@ struct Report: ParsableCommand {
             guard let d = load(name), let c = try? ResultFiles.decode(FaultsCalibration.self, from: d) else { continue }
             calibrations.append(IndexCalibration(title: c.title ?? (name == "faults" ? "Faults calibration" : "Designs calibration"), link: "calibration/\(name).html", verdict: nil, passed: nil))
         }
+        if let d = load("gbstats"), let c = try? ResultFiles.decode(EngineCalibration.self, from: d) {
+            calibrations.append(IndexCalibration(title: c.title, link: "calibration/gbstats.html", verdict: nil, passed: nil))
+        }
         let html = ReportIndex.html(scenarios: scenarios, calibrations: calibrations)
         do {
             try AtomicFile.write(html, to: root.appendingPathComponent("index.html"))
