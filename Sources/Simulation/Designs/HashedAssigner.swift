@@ -34,7 +34,14 @@ public struct HashedAssigner: ArmAssigner {
     }
 
     public init(study: Study, salt: String) throws(SimulationError) {
-        let template = try Self.validated(study)
+        self.init(template: try Self.validated(study), salt: salt)
+    }
+
+    /// A cell's validated experiment and its bucket → arm table.
+    typealias Template = (experiment: Experiment, armOfBucket: [Int32])
+
+    /// The assigner of a validated template under `salt`.
+    init(template: Template, salt: String) {
         experiment = template.experiment.resalted(salt)
         armOfBucket = template.armOfBucket
         hasher = experiment.hasher
@@ -51,11 +58,11 @@ public struct HashedAssigner: ArmAssigner {
     }
 
     /// Validated experiments by template, shared by every worker (a handful per process).
-    static let templates = Mutex<[TemplateKey: (experiment: Experiment, armOfBucket: [Int32])]>([:])
+    static let templates = Mutex<[TemplateKey: Template]>([:])
 
     /// The study's experiment, built from ``rulesetJSON(study:salt:)`` and validated by the
     /// Assignment module's loader the first time, from the cache afterwards.
-    static func validated(_ study: Study) throws(SimulationError) -> (experiment: Experiment, armOfBucket: [Int32]) {
+    static func validated(_ study: Study) throws(SimulationError) -> Template {
         let e = study.experiment
         let key = TemplateKey(id: study.id, hash: e.hash, allocation: e.allocation, variants: e.variants.map(\.name), weights: e.variants.map(\.weight))
         if let x = templates.withLock({ $0[key] }) { return x }

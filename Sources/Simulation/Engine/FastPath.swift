@@ -13,7 +13,7 @@ extension ReplicationEngine {
             var a = IdealAssigner(stream: context.stream(.assignment), weights: plan.armWeights, allocation: e.allocation)
             return fused(context, table: table, assigner: &a)
         case .hashed:
-            var a = try HashedAssigner(study: plan.study, salt: context.salt)
+            var a = try hashedTemplate.map { HashedAssigner(template: $0, salt: context.salt) } ?? HashedAssigner(study: plan.study, salt: context.salt)
             return fused(context, table: table, assigner: &a)
         }
     }

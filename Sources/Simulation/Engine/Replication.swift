@@ -106,10 +106,15 @@ public struct ReplicationEngine: Sendable {
     public init(plan: CellPlan, path: Path = .automatic) {
         self.plan = plan
         self.path = path
+        usesFastPath = path == .automatic && plan.fastPathApplies
+        hashedTemplate = usesFastPath && plan.study.experiment.assignment == .hashed ? try? HashedAssigner.validated(plan.study) : nil
     }
 
-    /// Whether replications of this engine take the fused fast path.
-    public var usesFastPath: Bool { path == .automatic && plan.fastPathApplies }
+    /// Whether replications of this engine take the fused fast path (decided once: it
+    /// inspects the whole plan).
+    public let usesFastPath: Bool
+    /// The fast path's validated experiment and bucket → arm table, when it hashes.
+    let hashedTemplate: HashedAssigner.Template?
 
     /// Runs replication r on `table` (reused across replications of a task) and returns one
     /// outcome per (analysis, comparison), analyses in study order.
