@@ -33,17 +33,21 @@ extension SaltedHasher {
             }
             return
         }
-        let id = DecimalID(prefix: prefix, value: range.lowerBound)
         switch scheme {
         case .sha256, .statsig:
+            var id = DecimalID(prefix: prefix, value: range.lowerBound)
+            defer { id.deallocate() }
             self.prefix.withUnsafeBytes { saltPrefix in
                 let lanes = SHA256Lanes(prefix: saltPrefix, maxIDLength: DecimalID.capacity)
                 defer { lanes.deallocate() }
                 var i = range.lowerBound, k = 0
                 while i < range.upperBound {
+                    // All ids up to the next power of ten have the same length: pad the lanes and
+                    // load the words that do not touch the id once for the whole segment.
                     let length = id.length
                     let segmentEnd = Swift.min(range.upperBound, id.nextLengthChange)
-                    let blocks = lanes.pad(idLength: length)  // same length in every lane: pad once
+                    let blocks = lanes.pad(idLength: length)
+                    lanes.prepareTemplate(idLength: length, blocks: blocks)
                     while i < segmentEnd {
                         let n = Swift.min(8, segmentEnd - i)
                         for lane in 0..<8 {
@@ -51,7 +55,7 @@ extension SaltedHasher {
                             if lane < n - 1 { id.increment() }
                         }
                         id.increment()  // to the first id of the next group
-                        let state = lanes.digests(blocks: blocks)
+                        let state = lanes.digestsFromTemplate(idLength: length, blocks: blocks)
                         SHA256Lanes.reduce(state, scheme: scheme, count: n, into: base + k)
                         i += n; k += n
                     }
@@ -59,16 +63,29 @@ extension SaltedHasher {
             }
         case .growthbookV2:
             var i = range.lowerBound, k = 0
+            var common = fnvAfterSalt  // inner FNV after the prefix byte and ⌊i / 100⌋'s digits
+            var hundred = -1
             while i < range.upperBound {
-                let segmentEnd = Swift.min(range.upperBound, id.nextLengthChange)
-                while i < segmentEnd {
-                    let n = Swift.min(8, segmentEnd - i)
-                    growthbookV2Group(first: i, count: n, id: id, into: base + k)
-                    id.advance(by: n)
-                    i += n; k += n
+                // A group never crosses a multiple of 100 (nor 10 below 100), so its ids share
+                // all but their last one (i < 10) or two digits.
+                let last2 = i % 100
+                let n = Swift.min(8, range.upperBound - i, i < 10 ? 10 - i : 100 - last2)
+                if i / 100 != hundred {
+                    hundred = i / 100
+                    common = fnvAfterSalt
+                    common.combine(codeUnit: UInt16(prefix))
+                    if hundred > 0 {
+                        let digits = DecimalID(prefix: prefix, value: hundred)
+                        for j in 1..<digits.length { common.combine(codeUnit: UInt16(digits.bytes[j])) }
+                        digits.deallocate()
+                    }
                 }
+                growthbookV2Group(common: common, lastDigits: UInt32(last2), twoDigits: i >= 10, count: n, into: base + k)
+                i += n; k += n
             }
         default:
+            var id = DecimalID(prefix: prefix, value: range.lowerBound)
+            defer { id.deallocate() }
             for k in 0..<range.count {
                 base[k] = bucket(utf8: UnsafeBufferPointer(start: id.bytes, count: id.length))
                 id.increment()
@@ -120,81 +137,62 @@ extension SaltedHasher {
         }
     }
 
-    /// growthbook_v2 for the `count` ≤ 8 consecutive ids starting at `first`, all of `id.length`
-    /// bytes, `id` holding the first. Inner FNV: the state after the salt, the prefix byte and the
-    /// leading digits the ids share is computed once; each lane absorbs the t trailing digits.
+    /// growthbook_v2 for `count` ≤ 8 consecutive ids that differ only in their last one or two
+    /// digits: `common` is the inner FNV state after the salt and the digits they share, and
+    /// `lastDigits + lane` (< 100, no carry into the shared digits) are the varying digits,
+    /// written as two digits (a leading zero included) when `twoDigits`, else as one.
     @inline(__always)
-    func growthbookV2Group(first: Int, count: Int, id: DecimalID, into out: UnsafeMutablePointer<UInt32>) {
-        typealias V = SIMD8<UInt32>
-        let last = first + count - 1
-        // t = the number of trailing digits in which the ids differ (at least 1).
-        var t = 1, p = 10
-        while first / p != last / p { t += 1; p &*= 10 }
-        guard t <= 9 else {  // ≥ 10⁹ apart within 8 ids: impossible unless ids near Int.max
-            for lane in 0..<count {
-                var bytes = [id.bytes[0]]
-                bytes.append(contentsOf: String(first + lane).utf8)
-                out[lane] = bytes.withUnsafeBufferPointer { bucket(utf8: $0) }
-            }
-            return
-        }
-        var common = fnvAfterSalt
-        for j in 0..<(id.length - t) { common.combine(codeUnit: UInt16(id.bytes[j])) }
-        let offset = (first / p) &* p
-        var s = V()  // the trailing t digits of each id as a number < 10^t
-        for lane in 0..<8 { s[lane] = UInt32(truncatingIfNeeded: first + Swift.min(lane, count - 1) - offset) }
-        var inner = V(repeating: common.value)
-        let prime = V(repeating: FNV1a32.prime), zero = V(repeating: 0x30)
-        if t == 1 {
-            inner = (inner ^ (zero &+ s)) &* prime
+    func growthbookV2Group(common: FNV1a32, lastDigits: UInt32, twoDigits: Bool, count: Int,
+                           into out: UnsafeMutablePointer<UInt32>) {
+        // All in 64-bit lanes holding 32-bit values: FNV's 32-bit product is the low half of a
+        // 32×32→64 lane multiply (`pmuludq` on SSE2, `umull` on NEON), masked; the divisions
+        // by 10 are multiplies too. Mixing 32- and 64-bit lanes made LLVM scalarise parts.
+        typealias W = SIMD8<UInt64>
+        let prime: UInt64 = UInt64(FNV1a32.prime), zero: UInt64 = 0x30, low32: UInt64 = 0xFFFF_FFFF
+        let s = W(repeating: UInt64(lastDigits)) &+ W(0, 1, 2, 3, 4, 5, 6, 7)
+        var inner = W(repeating: UInt64(common.value))
+        if twoDigits {
+            // ⌊s / 10⌋ = ⌊s·205 / 2¹¹⌋, exact for s < 1 029 (checked in the tests); here s < 100.
+            let tens = (s &* 205) &>> 11
+            inner = ((inner ^ (tens &+ zero)) &* prime) & low32
+            inner = ((inner ^ (s &- tens &* 10 &+ zero)) &* prime) & low32
         } else {
-            // Digits most significant first: digit j (from the left) = (s / 10^(t-1-j)) % 10.
-            var digits = (V(), V(), V(), V(), V(), V(), V(), V(), V())
-            withUnsafeMutableBytes(of: &digits) { raw in
-                let d = raw.bindMemory(to: V.self)
-                var q = s
-                for j in stride(from: t - 1, through: 0, by: -1) {
-                    let next = Self.divideBy10(q)
-                    d[j] = q &- next &* 10
-                    q = next
-                }
-                for j in 0..<t { inner = (inner ^ (zero &+ d[j])) &* prime }
-            }
+            inner = ((inner ^ (s &+ zero)) &* prime) & low32
         }
         // Outer FNV over the decimal digits of inner (1 to 10 digits, no leading zeros): the
-        // quotients q_k = ⌊inner / 10^k⌋, k = 0…10 (q₁₀ = 0 as inner < 2³² < 10¹⁰); digit k is
+        // quotients q_k = ⌊inner / 10^k⌋, k = 0…9 (q₁₀ = 0 as inner < 2³² < 10¹⁰); digit k is
         // q_k − 10·q_{k+1}, present iff k = 0 or q_k ≠ 0; absorbed most significant first.
-        var quotients = (V(), V(), V(), V(), V(), V(), V(), V(), V(), V(), V())
-        var outer = V(repeating: FNV1a32.offsetBasis)
-        withUnsafeMutableBytes(of: &quotients) { raw in
-            let q = raw.bindMemory(to: V.self)
-            q[0] = inner
-            for k in 1..<10 { q[k] = Self.divideBy10(q[k - 1]) }
-            q[10] = V()
-            for k in Swift.stride(from: 9, through: 1, by: -1) {
-                let absorbed = (outer ^ (zero &+ (q[k] &- q[k + 1] &* 10))) &* prime
-                outer.replace(with: absorbed, where: q[k] .!= 0)
-            }
-            outer = (outer ^ (zero &+ (q[0] &- q[1] &* 10))) &* prime
+        let q1 = Self.divideBy10(inner), q2 = Self.divideBy10(q1), q3 = Self.divideBy10(q2)
+        let q4 = Self.divideBy10(q3), q5 = Self.divideBy10(q4), q6 = Self.divideBy10(q5)
+        let q7 = Self.divideBy10(q6), q8 = Self.divideBy10(q7), q9 = Self.divideBy10(q8)
+        var outer = W(repeating: UInt64(FNV1a32.offsetBasis))
+        @inline(__always) func absorb(_ q: W, _ next: W) {
+            // `replacing` (not the mutating `replace`, which loops lane by lane through memory).
+            outer = outer.replacing(with: ((outer ^ (q &- next &* 10 &+ zero)) &* prime) & low32, where: q .!= W())
         }
-        for lane in 0..<count { out[lane] = outer[lane] % 10_000 }
+        absorb(q9, W()); absorb(q8, q9); absorb(q7, q8); absorb(q6, q7); absorb(q5, q6)
+        absorb(q4, q5); absorb(q3, q4); absorb(q2, q3); absorb(q1, q2)
+        outer = ((outer ^ (inner &- q1 &* 10 &+ zero)) &* prime) & low32
+        // outer mod 10 000, with ⌊x / 10⌋⁴ replaced by ⌊x·m / 2⁴⁵⌋, m = ⌈2⁴⁵ / 10⁴⌉ = 3 518 437 209:
+        // m·10⁴ − 2⁴⁵ = 1 168, and 1 168·x < 2⁴⁵ for x < 2³², so the floor is exact (as below).
+        let bucket = outer &- ((outer &* 3_518_437_209) &>> 45) &* 10_000
+        for lane in 0..<count { out[lane] = UInt32(truncatingIfNeeded: bucket[lane]) }
     }
 
-    /// ⌊x / 10⌋ in each lane, exactly, for every x < 2³²: ⌊x · m / 2³⁵⌋ with
-    /// m = ⌈2³⁵ / 10⌉ = 0xCCCCCCCD. Proof (Granlund & Montgomery 1994, Thm 4.2): m·10 = 2³⁵ + 2,
+    /// ⌊x / 10⌋ in each lane, exactly, for every x < 2³² (held in a 64-bit lane): ⌊x · m / 2³⁵⌋
+    /// with m = ⌈2³⁵ / 10⌉ = 0xCCCCCCCD. Proof (Granlund & Montgomery 1994, Thm 4.2): m·10 = 2³⁵ + 2,
     /// so x·m / 2³⁵ = x/10 + 2x / (10·2³⁵); with x = 10q + r, r ≤ 9, the fractional part is
     /// (r + 2x/2³⁵) / 10 < (9 + 2⁻²) / 10 < 1, so the floor is q. x·m < 2⁶⁴: no overflow.
     @inline(__always)
-    static func divideBy10(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        let wide = SIMD8<UInt64>(truncatingIfNeeded: x) &* 0xCCCC_CCCD
-        return SIMD8<UInt32>(truncatingIfNeeded: wide &>> 35)
+    static func divideBy10(_ x: SIMD8<UInt64>) -> SIMD8<UInt64> {
+        (x &* 0xCCCC_CCCD) &>> 35
     }
 }
 
 /// The id `prefix` + decimal digits of a non-negative integer, in ASCII, as a byte odometer
-/// (the same bytes the harness's id buffer writes).
+/// (the same bytes the harness's id buffer writes). A local value; call `deallocate()`.
 @usableFromInline
-final class DecimalID {
+struct DecimalID {
     /// Prefix byte + at most 19 digits (Int.max has 19).
     static let capacity = 20
     /// The id's bytes; `length` of them are valid.
@@ -207,9 +205,9 @@ final class DecimalID {
         set(value)
     }
 
-    deinit { bytes.deallocate() }
+    func deallocate() { bytes.deallocate() }
 
-    func set(_ value: Int) {
+    mutating func set(_ value: Int) {
         self.value = value
         var digits = 0, v = value
         repeat { digits += 1; v /= 10 } while v > 0
@@ -230,7 +228,7 @@ final class DecimalID {
     }
 
     /// To `value + 1` (an odometer step; stays at Int.max).
-    func increment() {
+    mutating func increment() {
         guard value < Int.max else { return }
         value += 1
         var k = length - 1
@@ -241,14 +239,6 @@ final class DecimalID {
             bytes[1] = UInt8(ascii: "1")
             bytes[length] = UInt8(ascii: "0")
             length += 1
-        }
-    }
-
-    func advance(by n: Int) {
-        if n <= 16 {
-            for _ in 0..<n { increment() }
-        } else {
-            set(value + n)
         }
     }
 }
@@ -276,7 +266,8 @@ struct SHA256Lanes {
     /// The initial hash value H⁽⁰⁾ (FIPS 180-4 §5.3.3).
     static let initialState = V(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
 
-    /// K broadcast to all lanes (64), then the message schedule W (64).
+    /// K broadcast to all lanes (64), the message schedule W (64), then the final blocks' words
+    /// with every lane equal to lane 0 (16 per block; see `prepareTemplate`).
     let constants: UnsafeMutablePointer<V>
     /// Eight lane buffers of `stride` bytes each.
     let buffers: UnsafeMutablePointer<UInt8>
@@ -291,11 +282,11 @@ struct SHA256Lanes {
         prefixLength = prefix.count
         remainder = prefix.count % 64
         stride = 64 * ((remainder + maxIDLength + 9 + 63) / 64)
-        constants = .allocate(capacity: 128)
+        constants = .allocate(capacity: 128 + 16 * (stride / 64))
         buffers = .allocate(capacity: 8 * stride)
         buffers.initialize(repeating: 0, count: 8 * stride)
         for (i, k) in Self.roundConstants.enumerated() { (constants + i).initialize(to: V(repeating: k)) }
-        (constants + 64).initialize(repeating: V(), count: 64)
+        (constants + 64).initialize(repeating: V(), count: 64 + 16 * (stride / 64))
         // Midstate: the prefix's whole blocks, the same in every lane (lane 0 is read back).
         let initial = Self.initialState
         var state = (0..<8).map { V(repeating: initial[$0]) }
@@ -363,17 +354,7 @@ struct SHA256Lanes {
         let uniform = blocks.min() == blocks.max()
         let w = constants + 64
         for b in 0..<most {
-            for j in 0..<16 {
-                let p = UnsafeRawPointer(buffers + 64 * b + 4 * j)
-                w[j] = V(UInt32(bigEndian: p.loadUnaligned(as: UInt32.self)),
-                         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: stride, as: UInt32.self)),
-                         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 2 * stride, as: UInt32.self)),
-                         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 3 * stride, as: UInt32.self)),
-                         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * stride, as: UInt32.self)),
-                         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 5 * stride, as: UInt32.self)),
-                         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 6 * stride, as: UInt32.self)),
-                         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 7 * stride, as: UInt32.self)))
-            }
+            for j in 0..<16 { w[j] = word(16 * b + j) }
             if uniform {
                 compress(&state)
             } else {
@@ -389,8 +370,60 @@ struct SHA256Lanes {
         return state
     }
 
+    /// Big-endian word `g` (bytes 4g ..< 4g + 4) of the final blocks, in each lane.
     @inline(__always)
-    static func rotr(_ x: V, _ n: UInt32) -> V { (x &>> n) | (x &<< (32 &- n)) }
+    func word(_ g: Int) -> V {
+        let p = UnsafeRawPointer(buffers + 4 * g)
+        return V(UInt32(bigEndian: p.loadUnaligned(as: UInt32.self)),
+                 UInt32(bigEndian: p.loadUnaligned(fromByteOffset: stride, as: UInt32.self)),
+                 UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 2 * stride, as: UInt32.self)),
+                 UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 3 * stride, as: UInt32.self)),
+                 UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * stride, as: UInt32.self)),
+                 UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 5 * stride, as: UInt32.self)),
+                 UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 6 * stride, as: UInt32.self)),
+                 UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 7 * stride, as: UInt32.self)))
+    }
+
+    /// The words of the final blocks that do not overlap the id (bytes `remainder ..<
+    /// remainder + idLength`), broadcast from lane 0: valid while every lane has an id of
+    /// `idLength` bytes and the padding of `pad(idLength:)`.
+    func prepareTemplate(idLength: Int, blocks: Int) {
+        let template = constants + 128
+        for g in 0..<(16 * blocks) {
+            template[g] = V(repeating: UInt32(bigEndian: UnsafeRawPointer(buffers + 4 * g).loadUnaligned(as: UInt32.self)))
+        }
+    }
+
+    /// `digests(blocks:)` when every lane has an id of `idLength` bytes and `blocks` final
+    /// blocks, after `prepareTemplate`: only the words overlapping the ids are gathered.
+    @inline(__always)
+    func digestsFromTemplate(idLength: Int, blocks: Int) -> (V, V, V, V, V, V, V, V) {
+        let m = midstate
+        var state = (V(repeating: m[0]), V(repeating: m[1]), V(repeating: m[2]), V(repeating: m[3]),
+                     V(repeating: m[4]), V(repeating: m[5]), V(repeating: m[6]), V(repeating: m[7]))
+        let w = constants + 64, template = constants + 128
+        let first = remainder / 4, end = (remainder + Swift.max(idLength, 1) - 1) / 4 + 1
+        for b in 0..<blocks {
+            w.update(from: template + 16 * b, count: 16)
+            var g = Swift.max(first, 16 * b)
+            while g < Swift.min(end, 16 * b + 16) { w[g - 16 * b] = word(g); g += 1 }
+            compress(&state)
+        }
+        return state
+    }
+
+    // The SHA-256 functions Σ₀, Σ₁, σ₀, σ₁ (FIPS 180-4 §4.1.2), each rotation split into its
+    // right and left shifts and the shifts nested (e.g. x≫6 ⊕ x≫11 ⊕ x≫25 = ((x≫14 ⊕ x)≫5 ⊕ x)≫6):
+    // written as plain rotations, LLVM recognises them and emits scalar `rol`s lane by lane on
+    // x86-64 without AVX-512, several times slower than these vector shifts.
+    @inline(__always)
+    static func bigSigma0(_ a: V) -> V { (((((a &>> 9) ^ a) &>> 11) ^ a) &>> 2) ^ (((((a &<< 11) ^ a) &<< 9) ^ a) &<< 10) }
+    @inline(__always)
+    static func bigSigma1(_ e: V) -> V { (((((e &>> 14) ^ e) &>> 5) ^ e) &>> 6) ^ (((((e &<< 5) ^ e) &<< 14) ^ e) &<< 7) }
+    @inline(__always)
+    static func smallSigma0(_ x: V) -> V { (((((x &>> 11) ^ x) &>> 4) ^ x) &>> 3) ^ (((x &<< 11) ^ x) &<< 14) }
+    @inline(__always)
+    static func smallSigma1(_ x: V) -> V { (((((x &>> 2) ^ x) &>> 7) ^ x) &>> 10) ^ (((x &<< 2) ^ x) &<< 13) }
 
     /// One compression (FIPS 180-4 §6.2.2) of the block in W[0..<16] into `h` (eight words).
     @inline(__always)
@@ -404,20 +437,15 @@ struct SHA256Lanes {
     func compress(_ h: inout (V, V, V, V, V, V, V, V)) {
         let k = constants, w = constants + 64
         for t in 16..<64 {
-            let w15 = w[t - 15], w2 = w[t - 2]
-            let s0 = Self.rotr(w15, 7) ^ Self.rotr(w15, 18) ^ (w15 &>> 3)
-            let s1 = Self.rotr(w2, 17) ^ Self.rotr(w2, 19) ^ (w2 &>> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            w[t] = w[t - 16] &+ Self.smallSigma0(w[t - 15]) &+ w[t - 7] &+ Self.smallSigma1(w[t - 2])
         }
         var (a, b, c, d, e, f, g, hh) = h
         for t in 0..<64 {
-            let sigma1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-            let choose = (e & f) ^ (~e & g)
-            let t1 = hh &+ sigma1 &+ choose &+ k[t] &+ w[t]
-            let sigma0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
+            let choose = g ^ (e & (f ^ g))  // = (e ∧ f) ⊕ (¬e ∧ g)
+            let t1 = hh &+ Self.bigSigma1(e) &+ choose &+ k[t] &+ w[t]
+            let t2 = Self.bigSigma0(a) &+ ((a & b) | (c & (a | b)))  // Maj = (a∧b) ⊕ (a∧c) ⊕ (b∧c)
             hh = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ sigma0 &+ majority
+            d = c; c = b; b = a; a = t1 &+ t2
         }
         h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
     }

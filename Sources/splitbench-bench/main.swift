@@ -2,7 +2,7 @@
 // `hash-batch --verify`, which exits 1 when the batched buckets differ from the scalar ones.
 // Usage: splitbench-bench distributions [--draws N]
 //        splitbench-bench hash-floor [--units N] [--replications R] [--scheme sha256|growthbook_v2] [--tsv]
-//        splitbench-bench hash-batch [--units N] [--replications R] [--block B] | --verify [--keys K]
+//        splitbench-bench hash-batch [--units N] [--replications R] [--block B] [--scheme S] | --verify [--keys K]
 import Assignment
 import Distributions
 import Foundation
@@ -315,10 +315,18 @@ case "hash-batch":
     if args.contains("--verify") {
         verifyHashBatch(keys: intOption("--keys", 1_000_000))
     } else {
+        var schemes: [HashScheme] = [.sha256, .statsig, .growthbookV2]
+        if let i = args.firstIndex(of: "--scheme"), i + 1 < args.endIndex {
+            guard let s = HashScheme(rawValue: args[i + 1]) else {
+                FileHandle.standardError.write(Data("hash-batch: unknown scheme \(args[i + 1])\n".utf8))
+                exit(2)
+            }
+            schemes = [s]
+        }
         benchHashBatch(units: intOption("--units", 100_000), replications: intOption("--replications", 10),
-                       block: intOption("--block", 256), schemes: [.sha256, .statsig, .growthbookV2])
+                       block: intOption("--block", 256), schemes: schemes)
     }
 default:
-    FileHandle.standardError.write(Data("usage: splitbench-bench distributions [--draws N]\n       splitbench-bench hash-floor [--units N] [--replications R] [--scheme sha256|growthbook_v2] [--tsv]\n       splitbench-bench hash-batch [--units N] [--replications R] [--block B] | --verify [--keys K]\n".utf8))
+    FileHandle.standardError.write(Data("usage: splitbench-bench distributions [--draws N]\n       splitbench-bench hash-floor [--units N] [--replications R] [--scheme sha256|growthbook_v2] [--tsv]\n       splitbench-bench hash-batch [--units N] [--replications R] [--block B] [--scheme S] | --verify [--keys K]\n".utf8))
     exit(2)
 }

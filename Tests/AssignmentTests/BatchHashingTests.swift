@@ -130,10 +130,14 @@ private let boundaryRanges: [Range<Int>] = [0..<1, 0..<30, 5..<15, 7..<8, 90..<1
         xs += (0..<2_000).map { UInt32.max - 6 - 10 * UInt32($0) }
         xs += (0..<20_000).map { _ in UInt32(truncatingIfNeeded: g.next()) }
         for start in stride(from: 0, to: xs.count - 8, by: 8) {
-            let v = SIMD8<UInt32>(xs[start..<start + 8])
+            let v = SIMD8<UInt64>(xs[start..<start + 8].map { UInt64($0) })
             let q = SaltedHasher.divideBy10(v)
             for lane in 0..<8 { #expect(q[lane] == v[lane] / 10) }
         }
+        // The two-digit split ⌊s/10⌋ = ⌊s·205 / 2¹¹⌋ holds for s < 1 029 (used for s < 100) and
+        // fails at 1 029, so the stated bound is the real one.
+        for s in 0..<1_029 as Range<UInt64> { #expect((s &* 205) >> 11 == s / 10) }
+        #expect((1_029 &* 205) >> 11 != 1_029 / 10)
     }
 
     @Test func decimalOdometerWritesTheDecimalString() {
