@@ -55,7 +55,13 @@ extension SaltedHasher {
                             if lane < n - 1 { id.increment() }
                         }
                         id.increment()  // to the first id of the next group
-                        let state = lanes.digestsFromTemplate(idLength: length, blocks: blocks)
+                        // The ids of a group share their leading bytes up to where the first
+                        // and the last differ.
+                        let firstID = lanes.idBytes(0), lastID = lanes.idBytes(7)
+                        var shared = 0
+                        while shared < length && firstID[shared] == lastID[shared] { shared += 1 }
+                        let state = lanes.digestsFromTemplate(idLength: length, blocks: blocks,
+                                                              uniformBytes: lanes.remainder + shared)
                         SHA256Lanes.reduce(state, scheme: scheme, count: n, into: base + k)
                         i += n; k += n
                     }
@@ -395,19 +401,26 @@ struct SHA256Lanes {
     }
 
     /// `digests(blocks:)` when every lane has an id of `idLength` bytes and `blocks` final
-    /// blocks, after `prepareTemplate`: only the words overlapping the ids are gathered.
+    /// blocks, after `prepareTemplate`: only the words overlapping the ids are gathered, and
+    /// while the state and the words are the same in every lane (the first `uniformBytes` bytes
+    /// of the final blocks: the salt's rest and the digits the ids share) the rounds run on one
+    /// scalar lane and are broadcast.
     @inline(__always)
-    func digestsFromTemplate(idLength: Int, blocks: Int) -> (V, V, V, V, V, V, V, V) {
+    func digestsFromTemplate(idLength: Int, blocks: Int, uniformBytes: Int) -> (V, V, V, V, V, V, V, V) {
         let m = midstate
         var state = (V(repeating: m[0]), V(repeating: m[1]), V(repeating: m[2]), V(repeating: m[3]),
                      V(repeating: m[4]), V(repeating: m[5]), V(repeating: m[6]), V(repeating: m[7]))
         let w = constants + 64, template = constants + 128
         let first = remainder / 4, end = (remainder + Swift.max(idLength, 1) - 1) / 4 + 1
+        var uniformState = true
         for b in 0..<blocks {
             w.update(from: template + 16 * b, count: 16)
             var g = Swift.max(first, 16 * b)
             while g < Swift.min(end, 16 * b + 16) { w[g - 16 * b] = word(g); g += 1 }
-            compress(&state)
+            let uniform = uniformBytes - 64 * b
+            let rounds = !uniformState || uniform <= 0 ? 0 : uniform >= 64 ? 64 : uniform / 4
+            compress(&state, uniformRounds: rounds)
+            uniformState = rounds == 64
         }
         return state
     }
@@ -415,7 +428,10 @@ struct SHA256Lanes {
     // The SHA-256 functions Σ₀, Σ₁, σ₀, σ₁ (FIPS 180-4 §4.1.2), each rotation split into its
     // right and left shifts and the shifts nested (e.g. x≫6 ⊕ x≫11 ⊕ x≫25 = ((x≫14 ⊕ x)≫5 ⊕ x)≫6):
     // written as plain rotations, LLVM recognises them and emits scalar `rol`s lane by lane on
-    // x86-64 without AVX-512, several times slower than these vector shifts.
+    // x86-64 without AVX-512, several times slower than these vector shifts. (Swift's SIMD
+    // shifts are lane loops that LLVM re-vectorises; some lane shuffles remain. On SSE2 a round
+    // of 8 lanes is still ~210 instructions, so this path is only ~1.1-1.7x swift-crypto, which
+    // uses the SHA extensions; see the report in issue 19.)
     @inline(__always)
     static func bigSigma0(_ a: V) -> V { (((((a &>> 9) ^ a) &>> 11) ^ a) &>> 2) ^ (((((a &<< 11) ^ a) &<< 9) ^ a) &<< 10) }
     @inline(__always)
@@ -434,13 +450,27 @@ struct SHA256Lanes {
     }
 
     @inline(__always)
-    func compress(_ h: inout (V, V, V, V, V, V, V, V)) {
+    func compress(_ h: inout (V, V, V, V, V, V, V, V), uniformRounds: Int = 0) {
         let k = constants, w = constants + 64
         for t in 16..<64 {
             w[t] = w[t - 16] &+ Self.smallSigma0(w[t - 15]) &+ w[t - 7] &+ Self.smallSigma1(w[t - 2])
         }
         var (a, b, c, d, e, f, g, hh) = h
-        for t in 0..<64 {
+        if uniformRounds > 0 {
+            // Rounds 0 ..< uniformRounds see the same state and words in every lane: run them on
+            // lane 0 with scalar rotations (one `ror` each), then broadcast.
+            @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+            var (sa, sb, sc, sd, se, sf, sg, sh) = (a[0], b[0], c[0], d[0], e[0], f[0], g[0], hh[0])
+            for t in 0..<uniformRounds {
+                let t1 = sh &+ (rotr(se, 6) ^ rotr(se, 11) ^ rotr(se, 25)) &+ (sg ^ (se & (sf ^ sg))) &+ k[t][0] &+ w[t][0]
+                let t2 = (rotr(sa, 2) ^ rotr(sa, 13) ^ rotr(sa, 22)) &+ ((sa & sb) | (sc & (sa | sb)))
+                sh = sg; sg = sf; sf = se; se = sd &+ t1
+                sd = sc; sc = sb; sb = sa; sa = t1 &+ t2
+            }
+            (a, b, c, d) = (V(repeating: sa), V(repeating: sb), V(repeating: sc), V(repeating: sd))
+            (e, f, g, hh) = (V(repeating: se), V(repeating: sf), V(repeating: sg), V(repeating: sh))
+        }
+        for t in uniformRounds..<64 {
             let choose = g ^ (e & (f ^ g))  // = (e ∧ f) ⊕ (¬e ∧ g)
             let t1 = hh &+ Self.bigSigma1(e) &+ choose &+ k[t] &+ w[t]
             let t2 = Self.bigSigma0(a) &+ ((a & b) | (c & (a | b)))  // Maj = (a∧b) ⊕ (a∧c) ⊕ (b∧c)
