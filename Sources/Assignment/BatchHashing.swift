@@ -80,7 +80,9 @@ extension SaltedHasher {
                     hundred = i / 100
                     common = fnvAfterSalt
                     common.combine(codeUnit: UInt16(prefix))
-                    if hundred > 0 {
+                    if let h = UInt32(exactly: hundred), h > 0 {
+                        common.combine(decimal: h)
+                    } else if hundred > 0 {
                         let digits = DecimalID(prefix: prefix, value: hundred)
                         for j in 1..<digits.length { common.combine(codeUnit: UInt16(digits.bytes[j])) }
                         digits.deallocate()

@@ -176,20 +176,23 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
         offsets.append(ids.count)
     }
     let clock = ContinuousClock()
-    func median(_ body: () -> Int) -> (ns: Double, sink: Int) {
-        var samples: [Double] = []
-        var sink = 0
+    // The three variants run interleaved (scalar, batch, batch + draw, five times), so a change
+    // in the machine's load during the run hits all of them alike; medians of the five.
+    func medians(_ bodies: [() -> Int]) -> [(ns: Double, sink: Int)] {
+        var samples = [[Double]](repeating: [], count: bodies.count)
+        var sinks = [Int](repeating: 0, count: bodies.count)
         for _ in 0..<5 {
-            let start = clock.now
-            sink &+= body()
-            let d = start.duration(to: clock.now)
-            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            samples.append(s * 1e9 / Double(units * replications))
+            for (j, body) in bodies.enumerated() {
+                let start = clock.now
+                sinks[j] &+= body()
+                let d = start.duration(to: clock.now)
+                let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                samples[j].append(s * 1e9 / Double(units * replications))
+            }
         }
-        samples.sort()
-        return (samples[2], sink)
+        return (0..<bodies.count).map { (samples[$0].sorted()[2], sinks[$0]) }
     }
-    print("splitbench-bench hash-batch: \(units) units x \(replications) replications, blocks of \(block), median of 5 runs, 1 thread")
+    print("splitbench-bench hash-batch: \(units) units x \(replications) replications, blocks of \(block), median of 5 interleaved runs, 1 thread")
     print("| scheme | scalar ns/id | batch ns/id | speed-up | batch + uniform ns/id |")
     print("| --- | ---: | ---: | ---: | ---: |")
     var sink = 0
@@ -197,7 +200,7 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
     defer { out.deallocate() }
     for scheme in schemes {
         let hashers = (0..<replications).map { SaltedHasher(scheme: scheme, salt: "bench.aa-100k/0/\($0)") }
-        let scalar = median {
+        let scalarBody = {
             var acc = 0
             ids.withUnsafeBufferPointer { all in
                 for h in hashers {
@@ -208,7 +211,7 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
             }
             return acc
         }
-        let batch = median {
+        let batchBody = {
             var acc = 0
             for h in hashers {
                 var lo = 0
@@ -221,7 +224,7 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
             }
             return acc
         }
-        let withDraw = median {
+        let withDrawBody = {
             var acc = 0
             for (r, h) in hashers.enumerated() {
                 let s = RandomStream(seed: 20_261_121, 1, UInt64(r))
@@ -241,6 +244,8 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
             }
             return acc
         }
+        let timed = medians([scalarBody, batchBody, withDrawBody])
+        let (scalar, batch, withDraw) = (timed[0], timed[1], timed[2])
         if scalar.sink != batch.sink {
             FileHandle.standardError.write(Data("hash-batch: \(scheme.rawValue): batch and scalar bucket sums differ\n".utf8))
             exit(1)
