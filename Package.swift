@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(name: "splitbench-fuzz", dependencies: ["Assignment", "Simulation", "Scenarios"], swiftSettings: strict),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "AssignmentTests", dependencies: ["Assignment"],
+        .testTarget(name: "AssignmentTests", dependencies: ["Assignment", .product(name: "Crypto", package: "swift-crypto")],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -1,6 +1,8 @@
-// Release-mode micro-benchmarks, run by scripts/bench-*. Prints figures; asserts nothing.
+// Release-mode micro-benchmarks, run by scripts/bench-*. Prints figures; asserts nothing, except
+// `hash-batch --verify`, which exits 1 when the batched buckets differ from the scalar ones.
 // Usage: splitbench-bench distributions [--draws N]
 //        splitbench-bench hash-floor [--units N] [--replications R] [--scheme sha256|growthbook_v2] [--tsv]
+//        splitbench-bench hash-batch [--units N] [--replications R] [--block B] [--scheme S] | --verify [--keys K]
 import Assignment
 import Distributions
 import Foundation
@@ -162,6 +164,143 @@ func benchHashFloor(units: Int, replications: Int, schemes: [HashScheme], tsv: B
     if sink == 42 { print("") }  // keeps the work observable
 }
 
+/// Batched hashing (issue 19): ns per id for the scalar `bucket(utf8:)` (ids precomputed into
+/// one byte buffer, as in hash-floor's "hash" row) against `buckets(ofConsecutiveIDs:)` in
+/// blocks of `block` ids, and the batch plus one uniform draw per unit (the new floor), for
+/// `replications` salts `bench.aa-100k/0/<r>` and ids `u0 … u<N-1>`. Median of 5 runs, 1 thread.
+func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashScheme]) {
+    var ids: [UInt8] = []
+    var offsets = [0]
+    for i in 0..<units {
+        ids.append(contentsOf: Array("u\(i)".utf8))
+        offsets.append(ids.count)
+    }
+    // The three variants run interleaved (scalar, batch, batch + draw, five times), so a change
+    // in the machine's load during the run hits all of them alike; medians of the five. Timed in
+    // this thread's CPU time, not wall time: on a shared machine the wall time includes the
+    // time slices other processes get.
+    func medians(_ bodies: [() -> Int]) -> [(ns: Double, sink: Int)] {
+        var samples = [[Double]](repeating: [], count: bodies.count)
+        var sinks = [Int](repeating: 0, count: bodies.count)
+        for _ in 0..<5 {
+            for (j, body) in bodies.enumerated() {
+                let start = threadCPUSeconds()
+                sinks[j] &+= body()
+                samples[j].append((threadCPUSeconds() - start) * 1e9 / Double(units * replications))
+            }
+        }
+        return (0..<bodies.count).map { (samples[$0].sorted()[2], sinks[$0]) }
+    }
+    print("splitbench-bench hash-batch: \(units) units x \(replications) replications, blocks of \(block), median of 5 interleaved runs, thread CPU time, 1 thread")
+    print("| scheme | scalar ns/id | batch ns/id | speed-up | batch + uniform ns/id |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    var sink = 0
+    let out = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: block)
+    defer { out.deallocate() }
+    for scheme in schemes {
+        let hashers = (0..<replications).map { SaltedHasher(scheme: scheme, salt: "bench.aa-100k/0/\($0)") }
+        let scalarBody = {
+            var acc = 0
+            ids.withUnsafeBufferPointer { all in
+                for h in hashers {
+                    for i in 0..<units {
+                        acc &+= Int(h.bucket(utf8: UnsafeBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])))
+                    }
+                }
+            }
+            return acc
+        }
+        let batchBody = {
+            var acc = 0
+            for h in hashers {
+                var lo = 0
+                while lo < units {
+                    let hi = min(units, lo + block)
+                    h.buckets(ofConsecutiveIDs: lo..<hi, into: out)
+                    for k in 0..<(hi - lo) { acc &+= Int(out[k]) }
+                    lo = hi
+                }
+            }
+            return acc
+        }
+        let withDrawBody = {
+            var acc = 0
+            for (r, h) in hashers.enumerated() {
+                let s = RandomStream(seed: 20_261_121, 1, UInt64(r))
+                var xc = 0, xt = 0, nc = 0
+                var lo = 0
+                while lo < units {
+                    let hi = min(units, lo + block)
+                    h.buckets(ofConsecutiveIDs: lo..<hi, into: out)
+                    for k in 0..<(hi - lo) {
+                        let y = s.uniform() < 0.1 ? 1 : 0
+                        let c = out[k] < 5_000 ? 1 : 0
+                        nc &+= c; xc &+= c & y; xt &+= (1 &- c) & y
+                    }
+                    lo = hi
+                }
+                acc &+= nc &+ xc &* 3 &+ xt &* 7
+            }
+            return acc
+        }
+        let timed = medians([scalarBody, batchBody, withDrawBody])
+        let (scalar, batch, withDraw) = (timed[0], timed[1], timed[2])
+        if scalar.sink != batch.sink {
+            FileHandle.standardError.write(Data("hash-batch: \(scheme.rawValue): batch and scalar bucket sums differ\n".utf8))
+            exit(1)
+        }
+        sink &+= scalar.sink &+ batch.sink &+ withDraw.sink
+        print("| \(scheme.rawValue) | \(String(format: "%.1f", scalar.ns)) | \(String(format: "%.1f", batch.ns)) | "
+              + "\(String(format: "%.1f", scalar.ns / batch.ns))x | \(String(format: "%.1f", withDraw.ns)) |")
+    }
+    if sink == 42 { print("") }  // keeps the work observable
+}
+
+/// CPU time consumed by the calling thread, in seconds (CLOCK_THREAD_CPUTIME_ID).
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// `hash-batch --verify`: `keys` random (salt, id) keys, in random ranges of 1 to 300
+/// consecutive ids, salts of 0 to 210 bytes (SHA-256 block boundaries) and ids of 1 to 13 digits
+/// (crossing powers of ten): the batch must equal the scalar `bucket(utf8:)` for every key and
+/// scheme. Exits 1 on the first mismatch.
+func verifyHashBatch(keys: Int) {
+    var state: UInt64 = 19
+    func next() -> UInt64 {  // SplitMix64
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    var checked = 0
+    let out = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 300)
+    defer { out.deallocate() }
+    var id: [UInt8] = []
+    while checked < keys {
+        let scheme: HashScheme = [.sha256, .statsig, .growthbookV2, .growthbookV1][Int(next() % 4)]
+        let length = next() % 3 == 0 ? Int(next() % 211) : [0, 1, 54, 55, 56, 57, 58, 63, 64, 65, 119, 120, 121, 200][Int(next() % 14)]
+        let salt = String(decoding: (0..<length).map { _ in UInt8(0x21 + next() % 94) }, as: UTF8.self)
+        let magnitude = [10, 100, 1_000, 100_000, 10_000_000, 1_000_000_000, 10_000_000_000_000][Int(next() % 7)]
+        let lo = Int(next() % UInt64(magnitude)), count = 1 + Int(next() % 300)
+        let h = SaltedHasher(scheme: scheme, salt: salt)
+        h.buckets(ofConsecutiveIDs: lo..<(lo + count), into: out)
+        for k in 0..<count {
+            id = [UInt8(ascii: "u")] + Array(String(lo + k).utf8)
+            let expected = id.withUnsafeBufferPointer { h.bucket(utf8: $0) }
+            if out[k] != expected {
+                print("hash-batch --verify: MISMATCH \(scheme.rawValue) salt \"\(salt)\" id u\(lo + k): batch \(out[k]) scalar \(expected)")
+                exit(1)
+            }
+        }
+        checked += count
+    }
+    print("hash-batch --verify: \(checked) random keys (sha256, statsig, growthbook_v2, growthbook_v1): batch == scalar for all")
+}
+
 let args = CommandLine.arguments.dropFirst()
 var draws = 5_000_000
 if let i = args.firstIndex(of: "--draws"), i + 1 < args.endIndex, let n = Int(args[i + 1]), n > 0 { draws = n }
@@ -183,7 +322,22 @@ case "hash-floor":
     }
     benchHashFloor(units: intOption("--units", 100_000), replications: intOption("--replications", 10),
                    schemes: schemes, tsv: args.contains("--tsv"))
+case "hash-batch":
+    if args.contains("--verify") {
+        verifyHashBatch(keys: intOption("--keys", 1_000_000))
+    } else {
+        var schemes: [HashScheme] = [.sha256, .statsig, .growthbookV2]
+        if let i = args.firstIndex(of: "--scheme"), i + 1 < args.endIndex {
+            guard let s = HashScheme(rawValue: args[i + 1]) else {
+                FileHandle.standardError.write(Data("hash-batch: unknown scheme \(args[i + 1])\n".utf8))
+                exit(2)
+            }
+            schemes = [s]
+        }
+        benchHashBatch(units: intOption("--units", 100_000), replications: intOption("--replications", 10),
+                       block: intOption("--block", 256), schemes: schemes)
+    }
 default:
-    FileHandle.standardError.write(Data("usage: splitbench-bench distributions [--draws N]\n       splitbench-bench hash-floor [--units N] [--replications R] [--scheme sha256|growthbook_v2] [--tsv]\n".utf8))
+    FileHandle.standardError.write(Data("usage: splitbench-bench distributions [--draws N]\n       splitbench-bench hash-floor [--units N] [--replications R] [--scheme sha256|growthbook_v2] [--tsv]\n       splitbench-bench hash-batch [--units N] [--replications R] [--block B] [--scheme S] | --verify [--keys K]\n".utf8))
     exit(2)
 }

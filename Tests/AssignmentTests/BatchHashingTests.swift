@@ -1,0 +1,153 @@
+import Crypto
+import Foundation
+import Testing
+@testable import Assignment
+
+/// SplitMix64 (Steele, Lea & Flood 2014), a fixed-seed source of salts, ids and ranges.
+private struct KeyGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// `length` printable ASCII bytes (salts like "aa-100k/20240101/…" are ASCII).
+    mutating func ascii(_ length: Int) -> String {
+        String(decoding: (0..<length).map { _ in UInt8(0x21 + below(94)) }, as: UTF8.self)
+    }
+    /// Any bytes, including non-ASCII ones (SHA-256 hashes bytes).
+    mutating func bytes(_ length: Int) -> [UInt8] { (0..<length).map { _ in UInt8(truncatingIfNeeded: next()) } }
+}
+
+/// The scalar reference: `bucket(utf8:)` of "<prefix><i>" for each i.
+private func scalarBuckets(_ h: SaltedHasher, _ range: Range<Int>, prefix: UInt8 = UInt8(ascii: "u")) -> [UInt32] {
+    range.map { i in
+        var id = [prefix]
+        id.append(contentsOf: String(i).utf8)
+        return id.withUnsafeBufferPointer { h.bucket(utf8: $0) }
+    }
+}
+
+private func batchBuckets(_ h: SaltedHasher, _ range: Range<Int>, prefix: UInt8 = UInt8(ascii: "u")) -> [UInt32] {
+    var out = [UInt32](repeating: .max, count: range.count)
+    out.withUnsafeMutableBufferPointer { h.buckets(ofConsecutiveIDs: range, prefix: prefix, into: $0) }
+    return out
+}
+
+/// Salt lengths around the SHA-256 block boundaries: with the separator and "u<digits>" the
+/// message crosses 55/56 bytes (one → two final blocks) and 64/128 bytes (whole prefix blocks).
+private let boundarySaltLengths = [0, 1, 2, 40, 45, 50, 54, 55, 56, 57, 58, 62, 63, 64, 65, 110, 119, 120, 121, 127, 128, 200]
+
+/// Ranges crossing the powers of ten (id length changes mid-batch) and short/odd batch sizes.
+private let boundaryRanges: [Range<Int>] = [0..<1, 0..<30, 7..<8, 95..<105, 995..<1_010, 99_995..<100_005,
+                                            999_999..<1_000_003, 9_999_999_995..<10_000_000_005, 123_456..<123_480]
+
+@Suite struct BatchHashingTests {
+    @Test(arguments: HashScheme.allCases)
+    func consecutiveIDsEqualScalarAcrossBlockAndDigitBoundaries(_ scheme: HashScheme) {
+        var g = KeyGenerator(state: 19)
+        for length in boundarySaltLengths {
+            let h = SaltedHasher(scheme: scheme, salt: g.ascii(length))
+            for range in boundaryRanges {
+                #expect(batchBuckets(h, range) == scalarBuckets(h, range), "salt length \(length), range \(range)")
+            }
+        }
+    }
+
+    @Test func otherPrefixesAndNegativeIDsEqualScalar() {
+        for scheme in HashScheme.allCases {
+            let h = SaltedHasher(scheme: scheme, salt: "exp-7")
+            #expect(batchBuckets(h, 0..<40, prefix: UInt8(ascii: "x")) == scalarBuckets(h, 0..<40, prefix: UInt8(ascii: "x")))
+            #expect(batchBuckets(h, -12..<5) == scalarBuckets(h, -12..<5), "\(scheme)")
+            #expect(batchBuckets(h, Int.max - 20..<Int.max) == scalarBuckets(h, Int.max - 20..<Int.max), "\(scheme)")
+            #expect(batchBuckets(h, 3..<3).isEmpty)
+        }
+    }
+
+    /// 5 × 10⁴ random keys (salt, id) in unit-test time: 250 random (salt, id-range) pairs of
+    /// up to 200 ids per scheme family; `splitbench-bench hash-batch --verify` runs 10⁶.
+    @Test func randomKeysEqualScalar() {
+        var g = KeyGenerator(state: 2026)
+        var keys = 0
+        for round in 0..<250 {
+            let scheme: HashScheme = [.sha256, .statsig, .growthbookV2, .growthbookV1][round % 4]
+            let salt = g.ascii(g.below(8) == 0 ? g.below(210) : 20 + g.below(50))
+            let magnitude = [1, 10, 1_000, 100_000, 10_000_000, 1_000_000_000_000][g.below(6)]
+            let lo = g.below(magnitude)
+            let range = lo..<(lo + 1 + g.below(200))
+            let h = SaltedHasher(scheme: scheme, salt: salt)
+            #expect(batchBuckets(h, range) == scalarBuckets(h, range), "\(scheme) salt \(salt) range \(range)")
+            keys += range.count
+        }
+        #expect(keys > 20_000)
+    }
+
+    /// The lane-level digest equals swift-crypto's `SHA256.hash(data:)` byte for byte, for
+    /// prefixes and ids of any length and mixed lengths across the eight lanes.
+    @Test func laneDigestsEqualSwiftCrypto() {
+        var g = KeyGenerator(state: 180_4)
+        for round in 0..<600 {
+            let prefix = g.bytes(round < 200 ? round : g.below(300))
+            let lanes = 1 + g.below(8)
+            let ids = (0..<lanes).map { _ in g.bytes(g.below(4) == 0 ? g.below(200) : g.below(24)) }
+            let got = SHA256Lanes.digests(prefix: prefix, ids: ids)
+            #expect(got.count == ids.count)
+            for (id, digest) in zip(ids, got) {
+                #expect(digest == Array(SHA256.hash(data: prefix + id)), "prefix \(prefix.count) B, id \(id.count) B")
+            }
+        }
+    }
+
+    /// The packed variant reproduces every golden vector (all schemes, any unit string).
+    @Test func packedIDsGiveTheGoldenBuckets() throws {
+        let cases = try HashCases.load()
+        let groups = Dictionary(grouping: cases, by: { "\($0.scheme)\u{0}\($0.salt)" })
+        #expect(groups.count >= 24)
+        for group in groups.values {
+            let first = try #require(group.first)
+            let h = SaltedHasher(scheme: try #require(HashScheme(rawValue: first.scheme)), salt: first.salt)
+            var bytes: [UInt8] = [], offsets = [0]
+            for c in group { bytes += Array(c.unit.utf8); offsets.append(bytes.count) }
+            var out = [UInt32](repeating: .max, count: group.count)
+            bytes.withUnsafeBufferPointer { b in
+                offsets.withUnsafeBufferPointer { o in out.withUnsafeMutableBufferPointer { h.buckets(packedUTF8: b, offsets: o, into: $0) } }
+            }
+            for (c, got) in zip(group, out) {
+                #expect(got == h.bucket(c.unit), "\(c.name)")
+                if let bucket = c.bucket { #expect(got == bucket, "\(c.name)") }
+            }
+        }
+    }
+
+    /// ⌊x·0xCCCCCCCD / 2³⁵⌋ = ⌊x/10⌋ (proof at `divideBy10`); checked at the ends of the range,
+    /// at every x ≡ 9 (mod 10) near 2³² (where the error term is largest) and at random x.
+    @Test func laneDivisionByTenIsExact() {
+        var g = KeyGenerator(state: 10)
+        var xs: [UInt32] = [0, 1, 9, 10, 11, 99, 100, .max, .max - 1, .max - 5, .max - 6]
+        xs += (0..<2_000).map { UInt32.max - 6 - 10 * UInt32($0) }
+        xs += (0..<20_000).map { _ in UInt32(truncatingIfNeeded: g.next()) }
+        for start in stride(from: 0, to: xs.count - 8, by: 8) {
+            let v = SIMD8<UInt64>(xs[start..<start + 8].map { UInt64($0) })
+            let q = SaltedHasher.divideBy10(v)
+            for lane in 0..<8 { #expect(q[lane] == v[lane] / 10) }
+        }
+        // The two-digit split ⌊s/10⌋ = ⌊s·205 / 2¹¹⌋ holds for s < 1 029 (used for s < 100) and
+        // fails at 1 029, so the stated bound is the real one.
+        for s in 0..<1_029 as Range<UInt64> { #expect((s &* 205) >> 11 == s / 10) }
+        #expect((1_029 &* 205) >> 11 != 1_029 / 10)
+    }
+
+    @Test func decimalOdometerWritesTheDecimalString() {
+        for start in [0, 8, 95, 99_997, Int.max - 3] {
+            var id = DecimalID(prefix: UInt8(ascii: "u"), value: start)
+            defer { id.deallocate() }
+            for value in start..<(start > Int.max - 30 ? Int.max : start + 30) {
+                #expect(String(decoding: UnsafeBufferPointer(start: id.bytes, count: id.length), as: UTF8.self) == "u\(value)")
+                id.increment()
+            }
+        }
+    }
+}
