@@ -21,8 +21,19 @@ public struct ComparisonSummary: Codable, Equatable, Sendable {
     public var estimand: String? = nil
     /// External analyses: the engine's handshake (name, version, protocol, statistics asked for).
     public var engine: EngineInfo? = nil
+    /// The first 100 analysed replications' intervals, for the coverage zip plot; nil in results written before it existed
+    public var intervalSample: [IntervalDraw]? = nil
 
     public func value(_ m: Measure) -> MeasureValue? { measures.first { $0.measure == m } }
+}
+
+/// One replication's interval estimate and the truth it should cover (for the coverage zip plot).
+public struct IntervalDraw: Codable, Equatable, Sendable {
+    public let replication: Int
+    public let estimate: Double
+    public let lower: Double
+    public let upper: Double
+    public let truth: Double
 }
 
 /// One performance measure with its Monte Carlo standard error.
