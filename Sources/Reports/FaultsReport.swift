@@ -152,7 +152,7 @@ public enum FaultsReport {
             for (title, g) in claims {
                 md += "| \(g.passed ? "pass" : "**FAIL**") | \(Escape.markdownCell(title)) | \(Escape.markdownCell(g.claim)) | \(Escape.markdownCell(g.scope)) | \(g.estimate.map { Num.withMCSE($0, g.mcse) } ?? "—") | \(Escape.markdownCell(g.target)) |\n"
             }
-            md += "\n"
+            md += "\nTargets are checked at 3 MCSE (the gates' rule): ≤ t holds while estimate − 3 MCSE ≤ t; ≥ t while estimate + 3 MCSE ≥ t; = t while |estimate − t| ≤ 3 MCSE; > t, < t and ≠ t when the estimate is beyond t by more than 3 MCSE. FAIL means this run does not support the claim at 3 MCSE.\n\n"
         }
         for (k, s) in c.sections.enumerated() {
             md += "## \(k + 1). \(s.title)\n\n\(s.lesson)\n\n"
@@ -186,10 +186,10 @@ public enum FaultsReport {
             h += "<h2>Verdict: \(passed) of \(claims.count) claims hold \(HTMLPage.badge(passed == claims.count, pass: "all hold", fail: "\(claims.count - passed) failed"))</h2>\n"
             h += HTMLPage.verdictTable(claims.map { title, g in
                 var row = g.row
-                row.scope = "\(title): \(g.scope)"
+                row.group = title
                 return row
             })
-            h += "<p class=\"foot\">Each claim is the calibration's own, stated before the run and checked against it: the bar is the estimate (dot) ± 2 MCSE (line), the target the dark vertical line and the zone that still passes (target ± 3 MCSE) is shaded.</p>\n"
+            h += "<p class=\"foot\">Each claim is the calibration's own, stated before the run and checked against it: the bar is the estimate (dot) ± 2 MCSE (line), the target the dark vertical line and the zone that still passes is shaded. Targets at 3 MCSE, the gates' rule: ≤ t holds while estimate − 3 MCSE ≤ t; ≥ t while estimate + 3 MCSE ≥ t; = t while |estimate − t| ≤ 3 MCSE; &gt; t, &lt; t and ≠ t when the estimate is beyond t by more than 3 MCSE. FAIL means this run does not support the claim at 3 MCSE: the effect may be absent, or too small for the replications run.</p>\n"
         }
         for (k, s) in c.sections.enumerated() {
             h += "<h2>\(k + 1). \(Escape.html(s.title))</h2>\n<p>\(Escape.html(s.lesson))</p>\n"
