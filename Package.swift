@@ -48,7 +48,7 @@ let package = Package(
             dependencies: ["Simulation", "Analysis", "Assignment", "Yams", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        .target(name: "Reports", dependencies: ["Simulation"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Simulation", "Analysis"], swiftSettings: strict),
         .executableTarget(
             name: "splitbench",
             dependencies: [

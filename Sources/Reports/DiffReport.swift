@@ -72,7 +72,7 @@ public enum DiffReport {
             out.append("| | scenario | cell | analysis | measure | baseline | new | z |")
             out.append("| --- | --- | --- | --- | --- | --- | --- | ---: |")
             for r in rows {
-                let mark = r.flagged ? (r.enforced ? "❌ regression" : "⚠️ not enforced") : ""
+                let mark = r.flagged ? (r.enforced ? "**regression**" : "not enforced") : ""
                 out.append("| \(mark) | \(Escape.markdownCell(r.scenario)) | \(Escape.markdownCell(r.cell)) | \(Escape.markdownCell("\(r.analysis)/\(r.comparison)")) | \(r.measure) | \(Num.withMCSE(r.oldEstimate, r.oldMCSE)) | \(Num.withMCSE(r.newEstimate, r.newMCSE)) | \(z(r.z)) |")
             }
             out.append("")

@@ -32,12 +32,52 @@ public struct FaultSection: Codable, Sendable {
     public var lesson: String
     public var charts: [CalibrationChart]
     public var result: ScenarioResult
+    /// The claims the lesson rests on, each checked by the calibration code against the run
+    /// (never here); nil in files written before claims existed (the caller recomputes them).
+    public var claims: [CalibrationClaim]?
 
-    public init(title: String, lesson: String, charts: [CalibrationChart], result: ScenarioResult) {
+    public init(title: String, lesson: String, charts: [CalibrationChart], result: ScenarioResult, claims: [CalibrationClaim] = []) {
         self.title = title
         self.lesson = lesson
         self.charts = charts
         self.result = result
+        self.claims = claims
+    }
+}
+
+/// One claim of a calibration section with its verdict, computed by the calibration code:
+/// a Monte Carlo estimate ± MCSE against a target, judged at a stated number of MCSE.
+public struct CalibrationClaim: Codable, Sendable, Equatable {
+    public var claim: String
+    /// Where it was checked (cell, analysis), as text.
+    public var scope: String
+    public var estimate: Double?
+    public var mcse: Double?
+    /// The target as text, e.g. "≤ 0.05 (within 3 MCSE)".
+    public var target: String
+    /// The target value (a line in the bar) and the zone the estimate may fall in (shaded).
+    public var targetValue: Double?
+    public var bandLow: Double?
+    public var bandHigh: Double?
+    public var passed: Bool
+
+    public init(claim: String, scope: String, estimate: Double?, mcse: Double?, target: String, targetValue: Double?,
+                bandLow: Double? = nil, bandHigh: Double? = nil, passed: Bool) {
+        self.claim = claim
+        self.scope = scope
+        self.estimate = estimate
+        self.mcse = mcse
+        self.target = target
+        self.targetValue = targetValue
+        self.bandLow = bandLow
+        self.bandHigh = bandHigh
+        self.passed = passed
+    }
+
+    /// The verdict-table row of the claim (the verdict is the claim's own).
+    var row: VerdictRow {
+        let band: (lo: Double, hi: Double)? = bandLow.flatMap { lo in bandHigh.map { (lo, $0) } }
+        return VerdictRow(claim: claim, scope: scope, estimate: estimate, mcse: mcse, target: target, passed: passed, targetValue: targetValue, band: band)
     }
 }
 
@@ -105,6 +145,15 @@ public enum FaultsReport {
     public static func markdown(_ c: FaultsCalibration) -> String {
         var md = "# \(c.heading)\n\n"
         md += "\(c.opening) Every number is a Monte Carlo estimate ± its MCSE; charts (`\(c.name).html`) draw ±2 MCSE.\n\n"
+        let claims = c.sections.flatMap { s in (s.claims ?? []).map { (s.title, $0) } }
+        if !claims.isEmpty {
+            md += "## Verdict: \(claims.filter { $0.1.passed }.count) of \(claims.count) claims hold\n\n"
+            md += "| verdict | section | claim | where | estimate ± MCSE | target |\n| --- | --- | --- | --- | ---: | --- |\n"
+            for (title, g) in claims {
+                md += "| \(g.passed ? "pass" : "**FAIL**") | \(Escape.markdownCell(title)) | \(Escape.markdownCell(g.claim)) | \(Escape.markdownCell(g.scope)) | \(g.estimate.map { Num.withMCSE($0, g.mcse) } ?? "—") | \(Escape.markdownCell(g.target)) |\n"
+            }
+            md += "\nTargets are checked at 3 MCSE (the gates' rule): ≤ t holds while estimate − 3 MCSE ≤ t; ≥ t while estimate + 3 MCSE ≥ t; = t while |estimate − t| ≤ 3 MCSE; > t, < t and ≠ t when the estimate is beyond t by more than 3 MCSE. FAIL means this run does not support the claim at 3 MCSE.\n\n"
+        }
         for (k, s) in c.sections.enumerated() {
             md += "## \(k + 1). \(s.title)\n\n\(s.lesson)\n\n"
             md += "Scenario `\(s.result.file)` (seed \(s.result.seed), \(s.result.replications) replications per cell).\n\n"
@@ -131,6 +180,17 @@ public enum FaultsReport {
     public static func html(_ c: FaultsCalibration) -> String {
         var h = MarkdownLite.pageHead(title: "\(c.heading) — SplitBench")
         h += "<h1>\(Escape.html(c.heading))</h1>\n<p>\(Escape.html(c.opening)) Every number is a Monte Carlo estimate ± its MCSE; charts draw ±2 MCSE bars, truths dashed.</p>\n"
+        let claims = c.sections.flatMap { s in (s.claims ?? []).map { (s.title, $0) } }
+        if !claims.isEmpty {
+            let passed = claims.filter { $0.1.passed }.count
+            h += "<h2>Verdict: \(passed) of \(claims.count) claims hold \(HTMLPage.badge(passed == claims.count, pass: "all hold", fail: "\(claims.count - passed) failed"))</h2>\n"
+            h += HTMLPage.verdictTable(claims.map { title, g in
+                var row = g.row
+                row.group = title
+                return row
+            })
+            h += "<p class=\"foot\">Each claim is the calibration's own, stated before the run and checked against it: the bar is the estimate (dot) ± 2 MCSE (line), the target the dark vertical line and the zone that still passes is shaded. Targets at 3 MCSE, the gates' rule: ≤ t holds while estimate − 3 MCSE ≤ t; ≥ t while estimate + 3 MCSE ≥ t; = t while |estimate − t| ≤ 3 MCSE; &gt; t, &lt; t and ≠ t when the estimate is beyond t by more than 3 MCSE. FAIL means this run does not support the claim at 3 MCSE: the effect may be absent, or too small for the replications run.</p>\n"
+        }
         for (k, s) in c.sections.enumerated() {
             h += "<h2>\(k + 1). \(Escape.html(s.title))</h2>\n<p>\(Escape.html(s.lesson))</p>\n"
             for chart in s.charts {

@@ -51,7 +51,7 @@ public enum GateReports {
         var md = "### SplitBench gates: \(passed) of \(total) passed\n\n| | scenario | gate | cell | comparison | result |\n| --- | --- | --- | --- | --- | --- |\n"
         for r in results {
             for g in r.gates {
-                md += "| \(g.passed ? "✅" : "❌") | \(Escape.markdownCell(r.scenario)) | \(Escape.markdownCell(g.statement)) | \(Escape.markdownCell(g.cell)) | \(Escape.markdownCell(g.comparison)) | \(Escape.markdownCell(g.message)) |\n"
+                md += "| \(g.passed ? "pass" : "**FAIL**") | \(Escape.markdownCell(r.scenario)) | \(Escape.markdownCell(g.statement)) | \(Escape.markdownCell(g.cell)) | \(Escape.markdownCell(g.comparison)) | \(Escape.markdownCell(g.message)) |\n"
             }
         }
         return md + "\n"

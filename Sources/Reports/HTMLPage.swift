@@ -45,6 +45,9 @@ public struct VerdictRow: Sendable {
     public var targetValue: Double?
     public var band: (lo: Double, hi: Double)?
     public var note: String
+    /// The group the row belongs to (e.g. a calibration section): the table opens each run of
+    /// rows of one group with a full-width heading row. Nil: no heading.
+    public var group: String? = nil
 
     public init(claim: String, scope: String, estimate: Double?, mcse: Double?, target: String, passed: Bool,
                 targetValue: Double? = nil, band: (lo: Double, hi: Double)? = nil, note: String = "") {
@@ -114,6 +117,8 @@ public enum HTMLPage {
     .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
     .foot{font-size:12px;color:#555}
     details{margin:2em 0 1em;font-size:13px}summary{cursor:pointer;font-weight:bold}
+    table.verdict td{max-width:17em}
+    th.group{background:#e8eef7;text-align:left}
     """
 
     /// The opening of a page, up to and including `<body>`.
@@ -129,8 +134,8 @@ public enum HTMLPage {
     }
 
     /// A table inside a horizontal scroll container.
-    public static func table(header: [(String, numeric: Bool)], rows: [String]) -> String {
-        var h = "<div class=\"scroll\"><table><thead><tr>"
+    public static func table(header: [(String, numeric: Bool)], rows: [String], class cls: String? = nil) -> String {
+        var h = "<div class=\"scroll\"><table\(cls.map { " class=\"\($0)\"" } ?? "")><thead><tr>"
         h += header.map { "<th\($0.numeric ? " class=\"n\"" : "")>\(Escape.html($0.0))</th>" }.joined()
         h += "</tr></thead><tbody>\n" + rows.joined(separator: "\n") + "\n</tbody></table></div>\n"
         return h
@@ -149,9 +154,13 @@ public enum HTMLPage {
     /// The verdict table: claim, where, estimate, MCSE, target, verdict and a bar of
     /// estimate ± 2·MCSE against the target (line) and its band (shaded).
     public static func verdictTable(_ rows: [VerdictRow]) -> String {
+        var lastGroup: String?
         let body = rows.map { r -> String in
             let tip = "\(r.claim) (\(r.scope))"
-            var s = "<tr><td>\(badge(r.passed))</td><td>\(Escape.html(r.claim))</td><td>\(Escape.html(r.scope))</td>"
+            var s = ""
+            if let g = r.group, g != lastGroup { s += "<tr><th class=\"group\" colspan=\"7\">\(Escape.html(g))</th></tr>\n" }
+            lastGroup = r.group
+            s += "<tr><td>\(badge(r.passed))</td><td>\(Escape.html(r.claim))</td><td>\(Escape.html(r.scope))</td>"
             if let e = r.estimate {
                 let (es, ms) = Num.pair(e, r.mcse)
                 s += num(es, tip: "\(tip): Monte Carlo estimate")
@@ -162,7 +171,7 @@ public enum HTMLPage {
             s += "<td>\(Escape.html(r.target))</td><td>\(bar(r))</td></tr>"
             return s
         }
-        var h = table(header: [("verdict", false), ("claim", false), ("where", false), ("estimate", true), ("MCSE", true), ("target", false), ("estimate ± 2 MCSE against the target", false)], rows: body)
+        var h = table(header: [("verdict", false), ("claim", false), ("where", false), ("estimate", true), ("MCSE", true), ("target", false), ("estimate ± 2 MCSE against the target", false)], rows: body, class: "verdict")
         if rows.contains(where: { $0.estimate == nil || $0.mcse == nil }) { h += undefinedNote }
         return h
     }

@@ -141,12 +141,44 @@ public enum MultipleTestingReport {
             chart.height = 360
             h += HTMLPage.figure(chart.render(), "\(measure == .fwer ? "FWER" : "FDR") by m, one treatment, ±2 MCSE bars; dashed: α. Each correction keeps its colour and marker; points are shifted sideways a few pixels so corrections with equal values stay visible.")
         }
-        h += "</div>\n<h2>Details</h2>\n"
+        h += "</div>\n"
+        h += tradeOff(c, pts, arms: arms)
+        h += "<h2>Details</h2>\n"
         let md = markdown(c).components(separatedBy: "\n").dropFirst(4).joined(separator: "\n")
         h += MarkdownLite.html(md)
         h += HTMLPage.provenance(ScenarioReport.provenance(r))
         h += "</body></html>\n"
         return h
+    }
+
+    /// FWER and FDR against average power, one point per cell (m, ρ) and one colour and marker
+    /// per correction, for the families with an effect: what each correction buys in error
+    /// control and what it costs in power. Empty when no cell has both figures.
+    static func tradeOff(_ c: MultipleTestingCalibration, _ pts: [Point], arms: Int) -> String {
+        let all = policies(pts)
+        let sub = pts.filter { $0.arms == arms && $0.fraction != "0" && $0.fraction != "0.0" && !$0.fraction.isEmpty }
+        var h = ""
+        for (measure, name) in [(Measure.fwer, "FWER"), (.fdr, "FDR")] {
+            var series: [SVGChart.Series] = []
+            for policy in policies(sub) {
+                let points = sub.filter { $0.policy == policy }.compactMap { p -> SVGChart.Point? in
+                    guard let e = p.v(measure), let power = p.v(.averagePower) else { return nil }
+                    return SVGChart.Point(x: power.estimate, y: e.estimate, error: 2 * (e.mcse ?? 0))
+                }
+                var serie = SVGChart.Series(name: policy, points: points, style: all.firstIndex(of: policy) ?? 0)
+                serie.pointsOnly = true
+                if !points.isEmpty { series.append(serie) }
+            }
+            var chart = SVGChart(title: "\(name) against average power, per correction", xLabel: "average power E[S/m₁]",
+                                 yLabel: measure == .fwer ? "family-wise error rate" : "false discovery rate", series: series)
+            guard !chart.isEmpty else { continue }
+            chart.referenceLines = [(c.alpha, "α = q = \(Num.sig(c.alpha))")]
+            chart.width = 520
+            chart.height = 380
+            h += HTMLPage.figure(chart.render(), "\(name) (±2 MCSE bars) against average power, one point per family size m and correlation ρ, one treatment, families with an effect; each correction keeps its colour and marker; dashed: α. Up and to the right: more power bought with more errors.")
+        }
+        guard !h.isEmpty else { return "" }
+        return "<h2>Error control against power</h2>\n<div class=\"grid\">\n" + h + "</div>\n"
     }
 
     /// Tidy rows: arms, metrics, correlation, effect_fraction, policy, measure, estimate, mcse, replications.

@@ -268,6 +268,24 @@ public enum PeekingReport {
                 h += "<figure>\(chart.render())</figure>\n"
             }
             h += "</div>\n<p class=\"foot\">Each panel: the false-positive rate under H0 at K equally spaced looks (points, ±2 MCSE bars) against α (dashed); the naive panel also shows the exact repeated-significance probability (Armitage, McPherson &amp; Rowe 1969). The y scales differ between panels.</p>\n"
+            // Coverage of the interval at the stop against the number of looks, under H1.
+            var coveragePanels = ""
+            for policy in policies(mp) {
+                let points = mp.filter { $0.policy == policy && $0.h1 && !$0.daily }.sorted { $0.looks < $1.looks }.compactMap { p in
+                    p.v(.coverage).map { SVGChart.Point(x: Double(p.looks), y: $0.estimate, error: 2 * ($0.mcse ?? 0)) }
+                }
+                var chart = SVGChart(title: policy, xLabel: "looks K (log scale)", yLabel: "coverage", series: [SVGChart.Series(name: policy, points: points, style: style(policy))])
+                guard !chart.isEmpty else { continue }
+                chart.logX = true
+                chart.referenceLines = [(1 - c.alpha, "1 − α = \(Num.sig(1 - c.alpha))")]
+                chart.width = 300
+                chart.height = 230
+                coveragePanels += "<figure>\(chart.render())</figure>\n"
+            }
+            if !coveragePanels.isEmpty {
+                h += "<h3>Coverage of the interval reported at the stop against the number of looks (H1), one panel per policy</h3>\n<div class=\"grid\">\n" + coveragePanels + "</div>\n"
+                h += "<p class=\"foot\">Each panel: the share of intervals reported at the stop that contain the true effect, at K equally spaced looks (±2 MCSE bars), against the nominal 1 − α (dashed). A fixed-horizon interval read at a data-dependent stop under-covers; an always-valid one does not. The y scales differ between panels.</p>\n"
+            }
             // Power vs expected sample size under H1, daily looks, with the fixed-horizon point.
             var price: [SVGChart.Series] = []
             for policy in policies(mp) {

@@ -1,4 +1,5 @@
 import Foundation
+import Simulation
 
 /// A small, dependency-free SVG line/point chart with error bars, for self-contained reports.
 public struct SVGChart: Sendable {
@@ -24,6 +25,8 @@ public struct SVGChart: Sendable {
         public var style: Int?
         /// A horizontal shift in pixels, so series that coincide stay visible side by side.
         public var offset: Double = 0
+        /// Points only, no line joining them (for scatter plots whose points are not a sequence).
+        public var pointsOnly = false
         public init(name: String, points: [Point], dashed: Bool = false, style: Int? = nil) {
             self.name = name
             self.points = points
@@ -152,7 +155,7 @@ public struct SVGChart: Sendable {
                 }
                 continue
             }
-            if serie.points.count > 1 {
+            if serie.points.count > 1 && !serie.pointsOnly {
                 let path = serie.points.map { "\(f(px($0.x) + dx)),\(f(py($0.y)))" }.joined(separator: " ")
                 let dash = serie.dashed ? " stroke-dasharray=\"6 3\"" : ""
                 s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dash)/>\n"
@@ -220,6 +223,129 @@ public struct SVGChart: Sendable {
             s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\"><title>\(Escape.html(tip))</title>\(Escape.html(short))</text>\n"
             s += "<line x1=\"\(f(px(r.estimate - r.error)))\" y1=\"\(f(y))\" x2=\"\(f(px(r.estimate + r.error)))\" y2=\"\(f(y))\" stroke=\"\(palette[0])\" stroke-width=\"2\"/>\n"
             s += marker(0, px(r.estimate), y, palette[0], tip)
+        }
+        s += "</svg>"
+        return s
+    }
+
+    /// A coverage zip plot (Morris, White & Crowther 2019, fig. 5; rsimsum's `autoplot(type = "zip")`):
+    /// one horizontal line per replication's interval, ranked from the bottom by |z| =
+    /// |estimate − truth| / (upper − lower) (the interval's own standardised miss, up to a
+    /// constant), so the intervals that miss the truth gather at the top. Intervals that
+    /// contain the truth are drawn in the first palette colour, the rest in the second; the
+    /// truth is a dashed vertical line (per-row ticks when it varies) and the nominal coverage
+    /// `1 − α`, when known, a horizontal line at that rank.
+    public static func zip(title: String, draws: [IntervalDraw], nominal: Double?) -> String {
+        let width = 520.0, left = 56.0, right = 16.0, top = 30.0, bottom = 44.0
+        let height = 360.0
+        let plotW = width - left - right, plotH = height - top - bottom
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        func miss(_ d: IntervalDraw) -> Double {
+            let w = d.upper - d.lower
+            return w > 0 ? abs(d.estimate - d.truth) / w : (d.estimate == d.truth ? 0 : .infinity)
+        }
+        let ranked = draws.filter { $0.lower.isFinite && $0.upper.isFinite && $0.truth.isFinite }
+            .sorted { (miss($0), $0.replication) < (miss($1), $1.replication) }
+        guard !ranked.isEmpty else { return "" }
+        var lo = ranked.map { min($0.lower, $0.truth) }.min() ?? 0
+        var hi = ranked.map { max($0.upper, $0.truth) }.max() ?? 1
+        if hi - lo < 1e-15 { lo -= 0.5; hi += 0.5 }
+        let pad = (hi - lo) * 0.04
+        lo -= pad
+        hi += pad
+        func px(_ v: Double) -> Double { left + (v - lo) / (hi - lo) * plotW }
+        let n = Double(ranked.count)
+        func py(_ rank: Double) -> Double { top + plotH - rank / n * plotH }
+        let covers = ranked.filter { $0.lower <= $0.truth && $0.truth <= $0.upper }.count
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"\(Escape.html(title))\">\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>\n"
+        s += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(Escape.html(title))</text>\n"
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(left + plotW))\" y2=\"\(f(top + plotH))\" stroke=\"#333\"/>\n"
+        for t in ticks(lo, hi, 5) {
+            s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 14))\" text-anchor=\"middle\">\(Num.sig(t, 3))</text>\n"
+        }
+        for q in [0.0, 0.5, 1.0] {
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(py(q * n) + 4))\" text-anchor=\"end\">\(Int(q * 100))</text>\n"
+        }
+        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 32))\" text-anchor=\"middle\">interval (lower to upper)</text>\n"
+        s += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">centile of |z| (rank)</text>\n"
+        let rowH = plotH / n
+        for (k, d) in ranked.enumerated() {
+            let y = py(Double(k) + 0.5)
+            let inside = d.lower <= d.truth && d.truth <= d.upper
+            let color = inside ? palette[0] : palette[1]
+            let tip = "replication \(d.replication): estimate \(Num.sig(d.estimate)), interval [\(Num.sig(d.lower)), \(Num.sig(d.upper))], truth \(Num.sig(d.truth)): \(inside ? "covers" : "misses")"
+            s += "<path d=\"M\(f(px(d.lower))) \(f(y))H\(f(max(px(d.upper), px(d.lower) + 0.5)))\" stroke=\"\(color)\" stroke-width=\"\(f(max(min(rowH * 0.8, 3), 0.8)))\"><title>\(Escape.html(tip))</title></path>\n"
+        }
+        let truths = Set(ranked.map(\.truth))
+        if truths.count == 1, let t = truths.first {
+            s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH))\" stroke=\"#000\" stroke-dasharray=\"5 4\"><title>truth \(Num.sig(t))</title></line>\n"
+        } else {
+            for (k, d) in ranked.enumerated() {
+                let y = py(Double(k) + 0.5)
+                s += "<line x1=\"\(f(px(d.truth)))\" y1=\"\(f(y - rowH / 2))\" x2=\"\(f(px(d.truth)))\" y2=\"\(f(y + rowH / 2))\" stroke=\"#000\"/>\n"
+            }
+        }
+        if let nominal {
+            let y = py(nominal * n)
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotW))\" y2=\"\(f(y))\" stroke=\"#555\" stroke-dasharray=\"5 4\"/>\n"
+            s += "<text x=\"\(f(left + plotW - 4))\" y=\"\(f(y - 4))\" text-anchor=\"end\" fill=\"#555\">nominal \(Num.sig(nominal))</text>\n"
+        }
+        s += "<text x=\"\(f(left + 4))\" y=\"\(f(top + 12))\" fill=\"#333\">\(covers) of \(ranked.count) cover</text>\n"
+        s += "</svg>"
+        return s
+    }
+
+    /// One tile of a heat plot: its row and column labels, the value shown and its MCSE.
+    public struct HeatTile: Sendable {
+        public let row: String
+        public let column: String
+        public let estimate: Double
+        public let mcse: Double?
+        public init(row: String, column: String, estimate: Double, mcse: Double?) {
+            self.row = row
+            self.column = column
+            self.estimate = estimate
+            self.mcse = mcse
+        }
+    }
+
+    /// A heat plot for grids with many cells (rsimsum's `autoplot(type = "heat")`): one row per
+    /// analysis, one column per cell, each tile shaded on a single-hue blue scale from the
+    /// lowest to the highest estimate (light to dark; lightness alone carries the value, so it
+    /// reads without colour vision) and labelled with the estimate, with its MCSE in the tooltip.
+    public static func heat(title: String, rows: [String], columns: [String], tiles: [HeatTile]) -> String {
+        let labelW = 200.0, top = 30.0, tileW = 62.0, tileH = 24.0, headH = 70.0
+        let width = labelW + tileW * Double(columns.count) + 16, height = top + headH + tileH * Double(rows.count) + 12
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        let values = tiles.map(\.estimate).filter(\.isFinite)
+        let lo = values.min() ?? 0, hi = values.max() ?? 1
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"\(Escape.html(title))\">\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>\n"
+        s += "<text x=\"8\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(Escape.html(title))</text>\n"
+        for (j, c) in columns.enumerated() {
+            let x = labelW + tileW * (Double(j) + 0.5), y = top + headH - 6
+            let short = c.count > 16 ? String(c.prefix(15)) + "…" : c
+            s += "<text transform=\"translate(\(f(x)) \(f(y))) rotate(-40)\"><title>\(Escape.html(c))</title>\(Escape.html(short))</text>\n"
+        }
+        for (i, r) in rows.enumerated() {
+            let y = top + headH + tileH * Double(i)
+            let short = r.count > 30 ? String(r.prefix(29)) + "…" : r
+            s += "<text x=\"\(f(labelW - 6))\" y=\"\(f(y + tileH / 2 + 4))\" text-anchor=\"end\"><title>\(Escape.html(r))</title>\(Escape.html(short))</text>\n"
+            for (j, c) in columns.enumerated() {
+                let x = labelW + tileW * Double(j)
+                guard let t = tiles.first(where: { $0.row == r && $0.column == c }) else {
+                    s += "<rect x=\"\(f(x + 1))\" y=\"\(f(y + 1))\" width=\"\(f(tileW - 2))\" height=\"\(f(tileH - 2))\" fill=\"#f4f4f4\"><title>\(Escape.html("\(r), \(c): not measured"))</title></rect>\n"
+                    continue
+                }
+                let share = hi > lo && t.estimate.isFinite ? (t.estimate - lo) / (hi - lo) : 0.5
+                // Lightness 95% → 30% on the hue of palette[0] (#0072B2, hue 202°).
+                let light = 95 - 65 * share
+                let (e, m) = Num.pair(t.estimate, t.mcse)
+                let tip = "\(r), \(c): \(e)" + (t.mcse != nil ? " ± \(m) (± is one MCSE)" : "")
+                s += "<rect x=\"\(f(x + 1))\" y=\"\(f(y + 1))\" width=\"\(f(tileW - 2))\" height=\"\(f(tileH - 2))\" fill=\"hsl(202,100%,\(f(light))%)\"><title>\(Escape.html(tip))</title></rect>\n"
+                s += "<text x=\"\(f(x + tileW / 2))\" y=\"\(f(y + tileH / 2 + 4))\" text-anchor=\"middle\" fill=\"\(light < 60 ? "white" : "#111")\">\(Escape.html(e))</text>\n"
+            }
         }
         s += "</svg>"
         return s

@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Simulation
 
@@ -13,7 +14,7 @@ public enum ScenarioReport {
             md += "## Gates: \(r.gates.filter(\.passed).count) of \(r.gates.count) passed\n\n"
             md += "| | gate | cell | comparison | result |\n| --- | --- | --- | --- | --- |\n"
             for g in r.gates {
-                md += "| \(g.passed ? "✅ pass" : "❌ FAIL") | \(Escape.markdownCell(g.statement)) | \(Escape.markdownCell(g.cell)) | \(Escape.markdownCell(g.comparison)) | \(Escape.markdownCell(g.message)) |\n"
+                md += "| \(g.passed ? "pass" : "**FAIL**") | \(Escape.markdownCell(g.statement)) | \(Escape.markdownCell(g.cell)) | \(Escape.markdownCell(g.comparison)) | \(Escape.markdownCell(g.message)) |\n"
             }
             md += "\n"
         }
@@ -31,7 +32,7 @@ public enum ScenarioReport {
             }
             md += "\n"
         }
-        md += "Charts (rejection rate and coverage with ±2 MCSE bars, p-value histograms under the null) are in `report.html`.\n"
+        md += "Charts (rejection rate and coverage with ±2 MCSE bars, bias, p-value histograms with their 95% band under the null, and heat plots for grids of many cells) are in `report.html`.\n"
         return md
     }
 
@@ -50,9 +51,11 @@ public enum ScenarioReport {
             h += "<p class=\"foot\">Bar: the estimate (dot) ± 2 MCSE (line); the target is the dark vertical line and its tolerance band is shaded. The verdict is the gate's own (bound = estimate ∓ z·MCSE against the target and tolerance).</p>\n"
         }
         let figures = charts(r, context: context)
-        if !figures.isEmpty {
+        let heat = heatPlots(r), histograms = pValuePanels(r), zips = zipPlots(r, context: context)
+        if !figures.isEmpty || !heat.isEmpty || !histograms.isEmpty || !zips.isEmpty {
             h += "<h2>Charts</h2>\n"
             for chart in figures { h += HTMLPage.figure(chart.svg, chart.caption) }
+            h += heat + histograms + zips
         }
         h += "<h2>Results</h2>\n<p>Each figure is a Monte Carlo estimate with its Monte Carlo standard error (MCSE) in the next column; digits are cut where the MCSE makes them noise. R is the number of replications analysed.</p>\n"
         var anyUndefined = false
@@ -170,20 +173,94 @@ public enum ScenarioReport {
                                       reference: 0, referenceLabel: "no bias")
             out.append((svg, "Forest plot of the bias per analysis and cell with ±2 MCSE bars; dashed: zero (an unbiased estimator's bar crosses it about 95% of the time)."))
         }
-        // p-value histograms of fixed-horizon comparisons under the null (truth = 0), first cell.
-        if let cell = r.cells.first {
-            for s in cell.comparisons where s.truth == 0 && s.policy == "fixed" && s.replications > 0 && !s.pValueHistogram.isEmpty {
+        return out
+    }
+
+    /// The number of cells from which a result also gets heat plots (one tile per analysis and cell).
+    static let heatCells = 6
+
+    /// Heat plots of the rejection rate and the coverage for grids of at least ``heatCells``
+    /// cells: one row per analysis and comparison, one column per cell (its factor values),
+    /// each tile the estimate (MCSE in its tooltip). Empty for smaller grids.
+    static func heatPlots(_ r: ScenarioResult) -> String {
+        guard r.cells.count >= heatCells else { return "" }
+        let keys = orderedComparisons(r)
+        func label(_ k: (String, String)) -> String { k.1 == "treatment" || k.1 == "all_arms" ? k.0 : "\(k.0) [\(k.1)]" }
+        let columns = r.cells.map(cellName)
+        var h = ""
+        for (measure, name) in [(Measure.rejectionRate, "rejection rate"), (.coverage, "coverage"), (.bias, "bias")] {
+            var tiles: [SVGChart.HeatTile] = []
+            var rows: [String] = []
+            for k in keys {
+                for (cell, column) in zip(r.cells, columns) {
+                    guard let s = cell.comparisons.first(where: { $0.analysis == k.0 && $0.comparison == k.1 }), let v = s.value(measure) else { continue }
+                    tiles.append(SVGChart.HeatTile(row: label(k), column: column, estimate: v.estimate, mcse: v.mcse))
+                    if !rows.contains(label(k)) { rows.append(label(k)) }
+                }
+            }
+            guard !tiles.isEmpty else { continue }
+            h += HTMLPage.figure(SVGChart.heat(title: "\(name.prefix(1).uppercased() + name.dropFirst()) by analysis and cell", rows: rows, columns: columns, tiles: tiles),
+                                 "Heat plot of the \(name): one row per analysis, one column per cell; darker is higher (from the lowest to the highest value shown). Hover a tile for its estimate ± one MCSE.")
+        }
+        return h
+    }
+
+    /// A cell's name for a column or panel: its factor values, or its label.
+    static func cellName(_ cell: CellResult) -> String {
+        let values = cell.factors.map(\.value).joined(separator: ", ")
+        return values.isEmpty ? cell.label : values
+    }
+
+    /// p-value histograms, one small panel per cell and fixed-horizon comparison that has one:
+    /// 20 bins of final-look p-values. Under H0 (truth 0) each panel also shades the pointwise
+    /// 95% band of a bin's count for uniform p-values, Binomial(R, 1/20) quantiles from
+    /// Analysis's ``PValueBand``, with R/20 dashed; under H1 the histogram should pile up near 0.
+    static func pValuePanels(_ r: ScenarioResult) -> String {
+        var panels = ""
+        var anyBand = false
+        let keys = orderedComparisons(r)
+        for cell in r.cells {
+            for s in cell.comparisons where s.policy == "fixed" && s.replications > 0 && s.pValueHistogram.count == 20 {
+                let k = keys.firstIndex { $0 == (s.analysis, s.comparison) } ?? 0
                 let pts = s.pValueHistogram.enumerated().map { SVGChart.Point(x: Double($0.offset), y: Double($0.element)) }
-                var chart = SVGChart(title: "p-values of \(s.analysis) [\(s.comparison)] under H0", xLabel: "p-value (bins of 0.05)",
-                                     yLabel: "replications", series: [SVGChart.Series(name: s.analysis, points: pts)])
+                let name = "\(s.analysis) [\(s.comparison)]"
+                var chart = SVGChart(title: r.cells.count > 1 ? "\(name), \(cellName(cell))" : name, xLabel: "p-value", yLabel: "replications",
+                                     series: [SVGChart.Series(name: "\(name) in \(cell.label)", points: pts, style: k)])
                 chart.bars = true
-                chart.categories = (0...20).map { $0 % 4 == 0 ? Num.sig(Double($0) / 20) : "" }
-                chart.referenceLines = [(Double(s.replications) / 20, "uniform")]
-                out.append((chart.render(),
-                            "Histogram of final-look p-values in \(cell.label); a valid test gives a flat histogram at R/20 (dashed)."))
+                chart.categories = (0...20).map { $0 % 10 == 0 ? Num.sig(Double($0) / 20) : "" }
+                chart.width = 300
+                chart.height = 200
+                if s.truth == 0, let band = try? PValueBand(replications: s.replications) {
+                    chart.bands = [(Double(band.lower), Double(band.upper), "95% band of one bin's count for uniform p-values: \(band.lower) to \(band.upper) of R = \(s.replications) (Binomial(R, 1/20))")]
+                    chart.referenceLines = [(band.expected, "R/20")]
+                    anyBand = true
+                }
+                panels += "<figure>\(chart.render())</figure>\n"
             }
         }
-        return out
+        guard !panels.isEmpty else { return "" }
+        var h = "<h3>p-value histograms, one panel per cell and comparison</h3>\n<div class=\"grid\">\n" + panels + "</div>\n"
+        h += "<p class=\"foot\">Final-look p-values in 20 bins of 0.05."
+        if anyBand { h += " Panels under H0 (true effect 0) shade the 95% band of each bin's count for a valid test (Binomial(R, 1/20) quantiles; about one bin in 20 falls outside by chance) with R/20 dashed." }
+        h += " Under H1 the p-values should pile up in the first bins. The y scales differ between panels.</p>\n"
+        return h
+    }
+
+    /// Coverage zip plots (Morris, White & Crowther 2019), one per comparison and cell whose
+    /// summary carries ``ComparisonSummary/intervalSample``; none for results written before it.
+    static func zipPlots(_ r: ScenarioResult, context: ReportContext) -> String {
+        var h = ""
+        for cell in r.cells {
+            for s in cell.comparisons {
+                guard let draws = s.intervalSample, !draws.isEmpty else { continue }
+                let nominal = context.alphas[s.analysis].map { 1 - $0 }
+                let name = "\(s.analysis) [\(s.comparison)]" + (r.cells.count > 1 ? ", \(cellName(cell))" : "")
+                let svg = SVGChart.zip(title: "Coverage zip plot: \(name)", draws: draws, nominal: nominal)
+                guard !svg.isEmpty else { continue }
+                h += HTMLPage.figure(svg, "The intervals of the first \(draws.count) analysed replications, ranked by how far their estimate misses the truth relative to their width (the worst at the top); blue intervals contain the truth (dashed), vermilion ones miss it\(nominal.map { "; the horizontal line is the nominal coverage \(Num.sig($0)): with correct coverage the vermilion intervals start about there" } ?? "").")
+            }
+        }
+        return h
     }
 
     /// What produced the result. Only what determines the numbers: threads, hosts and timings

@@ -83,7 +83,11 @@ struct CalibrateDesigns: AsyncParsableCommand {
         let chart = CalibrationChart(title: "Switchback: FPR against the autocorrelation φ", xLabel: "AR(1) coefficient φ", yLabel: "false-positive rate",
                                      series: series, references: [CalibrationReference(value: 0.05, label: "α = 0.05")],
                                      caption: "Share of A/A replications rejected (±2 MCSE); dashed: 2[1 − Φ(1.96/√DEFF)].")
-        return FaultSection(title: "Switchback", lesson: lesson, charts: [chart], result: x.r)
+        return FaultSection(title: "Switchback", lesson: lesson, charts: [chart], result: x.r, claims: [
+                x.claim("Window-level Welch holds α at φ = 0.8", at, "window", .rejectionRate, .atMost, 0.05),
+                x.claim("Unit-level FPR at φ = 0.8, L = 10 matches the design-effect formula", at, "naive", .rejectionRate, .near,
+                        SwitchbackDesign.predictedUnitLevelFPR(phi: 0.8, steps: 10)),
+            ])
     }
 
     static func cluster(_ x: CalibrateFaults.Reader) -> FaultSection {
@@ -102,7 +106,12 @@ struct CalibrateDesigns: AsyncParsableCommand {
                                                  x.series("CR2", pts, "cr2", .coverage)],
                                         references: [CalibrationReference(value: 0.95, label: "0.95")],
                                         caption: "Share of 95% intervals that contain the truth (±2 MCSE).")
-        return FaultSection(title: "Cluster randomisation", lesson: lesson, charts: [chart, coverage], result: x.r)
+        return FaultSection(title: "Cluster randomisation", lesson: lesson, charts: [chart, coverage], result: x.r, claims: [
+                x.claim("The unit-level test exceeds α at the largest ICC", top, "naive", .rejectionRate, .above, 0.05),
+                x.claim("Cluster means hold α at the largest ICC", top, "cluster", .rejectionRate, .atMost, 0.05),
+                x.claim("CR2 holds α at the largest ICC", top, "cr2", .rejectionRate, .atMost, 0.05),
+                x.claim("Cluster means cover at the largest ICC", top, "cluster", .coverage, .atLeast, 0.95),
+            ])
     }
 
     static func interference(_ x: CalibrateFaults.Reader) -> FaultSection {
@@ -116,7 +125,10 @@ struct CalibrateDesigns: AsyncParsableCommand {
                                               CalibrationSeries(name: "theory −γ(1 − w)", points: cluster.map { CalibrationPoint(x: $0.x, y: -2 * (1 - $0.x)) }, isTruth: true)],
                                      references: [CalibrationReference(value: 0, label: "no bias")],
                                      caption: "Mean estimate minus the total effect 3 (±2 MCSE); dashed: theory (ORACLES §10.3).")
-        return FaultSection(title: "Network interference", lesson: lesson, charts: [chart], result: x.r)
+        return FaultSection(title: "Network interference", lesson: lesson, charts: [chart], result: x.r, claims: [
+                x.claim("Unit randomisation misses the spillover: bias −γ = −2", unit.first?.cell, "dim", .bias, .near, -2),
+                x.claim("Cluster randomisation at w = 0.5: bias −γ(1 − w) = −1", half, "dim", .bias, .near, -1),
+            ])
     }
 
     static func bandit(_ x: CalibrateFaults.Reader) throws -> FaultSection {
@@ -134,7 +146,9 @@ struct CalibrateDesigns: AsyncParsableCommand {
                                         series: [x.series("naive z-interval", logPts, "naive", .coverage), x.series("IPW with the logged weights", logPts, "ipw", .coverage)],
                                         references: [CalibrationReference(value: 0.95, label: "0.95")],
                                         caption: "Share of 95% intervals that contain the true difference 0.02 (±2 MCSE).")
-        return FaultSection(title: "Bandits", lesson: lesson, charts: [regret, coverage], result: x.r)
+        return FaultSection(title: "Bandits", lesson: lesson, charts: [regret, coverage], result: x.r, claims: [
+                x.claim("The IPW interval covers after the bandit (largest T)", top?.cell, "ipw", .coverage, .atLeast, 0.95),
+            ])
     }
 
     static func holdout(_ x: CalibrateFaults.Reader) throws -> FaultSection {
@@ -163,6 +177,11 @@ struct CalibrateDesigns: AsyncParsableCommand {
                                         series: [x.series("summed shipped lifts", pts, "summed", .coverage), x.series("holdout vs launched", pts, "holdout", .coverage)],
                                         references: [CalibrationReference(value: 0.95, label: "0.95")],
                                         caption: "Share of 95% intervals that contain the replication's truth (±2 MCSE).")
-        return FaultSection(title: "Long-term holdout", lesson: lesson, charts: [bias, coverage], result: x.r)
+        return FaultSection(title: "Long-term holdout", lesson: lesson, charts: [bias, coverage], result: x.r, claims: [
+                x.claim("Summed lifts overstate (no novelty): winner's curse closed form", first?.cell, "summed", .bias, .near, theory(first?.x ?? 0).overstatement),
+                x.claim("The holdout is unbiased (no novelty)", first?.cell, "holdout", .bias, .near, 0),
+                x.claim("The holdout is unbiased (all features with novelty)", last?.cell, "holdout", .bias, .near, 0),
+                x.claim("The holdout interval covers (all features with novelty)", last?.cell, "holdout", .coverage, .atLeast, 0.95),
+            ])
     }
 }

@@ -113,6 +113,55 @@ struct CalibrateFaults: AsyncParsableCommand {
         }
 
         func fmt(_ v: MeasureValue?) -> String { v.map { "\(String(format: "%.4f", $0.estimate)) ± \(String(format: "%.4f", $0.mcse ?? 0))" } ?? "n/a" }
+
+        /// How a claim compares an estimate with its target, at z = ``Verdicts/z`` MCSE (the
+        /// rule of the gates and the peeking verdicts).
+        enum Rule {
+            /// Holds while estimate − z·MCSE ≤ target (e.g. the FPR holds α).
+            case atMost
+            /// Holds while estimate + z·MCSE ≥ target (e.g. coverage reaches 1 − α).
+            case atLeast
+            /// Holds when estimate − z·MCSE > target (the fault breaks a naive analysis).
+            case above
+            /// Holds when estimate + z·MCSE < target.
+            case below
+            /// Holds while |estimate − target| ≤ z·MCSE (agrees with theory).
+            case near
+            /// Holds when |estimate − target| > z·MCSE (the fault moves the estimate, either way).
+            case differs
+        }
+
+        /// A claim about `measure` of `analysis` in `cell`, checked here against `target` by
+        /// `rule`; a claim whose figure is missing does not hold.
+        func claim(_ text: String, _ cell: CellResult?, _ analysis: String, _ measure: Measure, _ rule: Rule, _ target: Double) -> CalibrationClaim {
+            let z = Verdicts.z
+            let scope = "\(analysis)" + (cell.map { ", \($0.label)" } ?? "")
+            let t = String(format: "%.4g", target)
+            let targetText: String
+            switch rule {
+            case .atMost: targetText = "≤ \(t)"
+            case .atLeast: targetText = "≥ \(t)"
+            case .above: targetText = "> \(t)"
+            case .below: targetText = "< \(t)"
+            case .near: targetText = "= \(t)"
+            case .differs: targetText = "≠ \(t)"
+            }
+            guard let cell, let v = value(cell, analysis, measure) else {
+                return CalibrationClaim(claim: text, scope: scope + " (not measured)", estimate: nil, mcse: nil, target: targetText, targetValue: target, passed: false)
+            }
+            let e = v.estimate, m = v.mcse ?? 0
+            let passed: Bool, band: (Double, Double)?
+            switch rule {
+            case .atMost: passed = e - z * m <= target; band = (target, target + z * m)
+            case .atLeast: passed = e + z * m >= target; band = (target - z * m, target)
+            case .above: passed = e - z * m > target; band = nil
+            case .below: passed = e + z * m < target; band = nil
+            case .near: passed = abs(e - target) <= z * m; band = (target - z * m, target + z * m)
+            case .differs: passed = abs(e - target) > z * m; band = nil
+            }
+            return CalibrationClaim(claim: text, scope: scope, estimate: e, mcse: v.mcse, target: targetText, targetValue: target,
+                                    bandLow: band?.0, bandHigh: band?.1, passed: passed)
+        }
         func pct(_ v: MeasureValue?) -> String { v.map { String(format: "%.1f%%", 100 * $0.estimate) } ?? "n/a" }
 
         func novelty() -> FaultSection {
@@ -132,7 +181,11 @@ struct CalibrateFaults: AsyncParsableCommand {
                 series: [series("decaying effect (power)", decay, "trend", .rejectionRate), series("constant effect (false alarms)", flat, "trend", .rejectionRate)],
                 references: [CalibrationReference(value: 0.05, label: "α = 0.05")],
                 caption: "Share of replications in which the trend check rejects a constant daily effect (±2 MCSE).")
-            return FaultSection(title: "Novelty and primacy", lesson: lesson, charts: [estimate, check], result: r)
+            return FaultSection(title: "Novelty and primacy", lesson: lesson, charts: [estimate, check], result: r, claims: [
+                claim("A 3-day test overstates the long-run effect", day3, "welch", .biasLongRun, .above, 0),
+                claim("…yet is unbiased for the days it saw", day3, "welch", .bias, .near, 0),
+                claim("The trend check holds α under a constant effect", flat.last?.cell, "trend", .rejectionRate, .atMost, 0.05),
+            ])
         }
 
         func seasonality() -> FaultSection {
@@ -145,7 +198,12 @@ struct CalibrateFaults: AsyncParsableCommand {
                 series: [meanEstimate("Welch estimate", pts, "welch"), truth("truth: traffic-weighted effect over the days seen", pts, "welch")],
                 references: [CalibrationReference(value: longRun, label: "whole-week effect = \(String(format: "%.4g", longRun))")],
                 caption: "Mean Welch estimate (±2 MCSE) against the effect over the days seen (dashed) and the whole-week effect (reference line).")
-            return FaultSection(title: "Seasonality and time-varying effects", lesson: lesson, charts: [chart], result: r)
+            return FaultSection(title: "Seasonality and time-varying effects", lesson: lesson, charts: [chart], result: r, claims: [
+                claim("A Monday-to-Friday test misses the whole-week effect", at(5), "welch", .biasLongRun, .differs, 0),
+                claim("Whole weeks estimate the whole-week effect (7 days)", at(7), "welch", .biasLongRun, .near, 0),
+                claim("Whole weeks estimate the whole-week effect (14 days)", at(14), "welch", .biasLongRun, .near, 0),
+                claim("A 5-day test is unbiased for the days it saw", at(5), "welch", .bias, .near, 0),
+            ])
         }
 
         func ramp() -> FaultSection {
@@ -162,13 +220,18 @@ struct CalibrateFaults: AsyncParsableCommand {
                 title: "Ramp-up: share of replications that ship the harmful change", xLabel: "drift (share of the day-0 mean per day)", yLabel: "ship rate",
                 series: [series("pooled", pts, "pooled", .shipRate), series("stratified", pts, "stratified", .shipRate), series("final period", pts, "final_period", .shipRate)],
                 caption: "Rejected with a positive estimate (±2 MCSE).")
-            return FaultSection(title: "Ramp-up and Simpson's paradox", lesson: lesson, charts: [estimate, ship], result: r)
+            return FaultSection(title: "Ramp-up and Simpson's paradox", lesson: lesson, charts: [estimate, ship], result: r, claims: [
+                claim("Pooling across ramp periods is biased upward under drift", top, "pooled", .bias, .above, 0),
+                claim("Stratifying by allocation period removes the bias", top, "stratified", .bias, .near, 0),
+                claim("The final allocation period alone is unbiased", top, "final_period", .bias, .near, 0),
+            ])
         }
 
         func bots() -> FaultSection {
             let null = cells("population.bots.share") { factor($0, "effects.treatment.revenue.absolute") == "0" }
             let alt = cells("population.bots.share") { factor($0, "effects.treatment.revenue.absolute") != "0" }
             let at = alt.first { abs($0.x - 0.005) < 1e-12 }?.cell, lowest = alt.first?.cell
+            let mostBots = null.last?.cell
             let analyses = [("Welch", "welch"), ("winsorised p99", "winsor_p99"), ("winsorised p99.9", "winsor_p999"), ("bot filter (pageviews > 100)", "bot_filter")]
             let lesson = "Heavy-tailed bots in every arm leave the FPR at or below α but drain power: with 0.5% bots Welch detects a +0.35 lift in \(pct(at.flatMap { value($0, "welch", .rejectionRate) })) of replications (\(pct(lowest.flatMap { value($0, "welch", .rejectionRate) })) with 0.01%). Winsorising at the 99th percentile recovers \(pct(at.flatMap { value($0, "winsor_p99", .rejectionRate) })); at the 99.9th only \(pct(at.flatMap { value($0, "winsor_p999", .rejectionRate) })), because once bots exceed 0.1% of units the cap lands inside their own distribution. Filtering units by activity recovers \(pct(at.flatMap { value($0, "bot_filter", .rejectionRate) })) and removes \(pct(at.flatMap { value($0, "bot_filter", .excludedShare) })) of units."
             let fpr = CalibrationChart(
@@ -179,7 +242,11 @@ struct CalibrateFaults: AsyncParsableCommand {
                 title: "Bots: power for a +0.35 lift against the bot share", xLabel: "bot share (log scale)", yLabel: "power",
                 series: analyses.map { series($0.0, alt, $0.1, .rejectionRate) }, logX: true,
                 caption: "Rejection rate with a +0.35 effect on human users (±2 MCSE).")
-            return FaultSection(title: "Bot traffic", lesson: lesson, charts: [fpr, power], result: r)
+            return FaultSection(title: "Bot traffic", lesson: lesson, charts: [fpr, power], result: r, claims: [
+                claim("Welch holds α with the most bots", mostBots, "welch", .rejectionRate, .atMost, 0.05),
+                claim("Winsorising at p99 holds α with the most bots", mostBots, "winsor_p99", .rejectionRate, .atMost, 0.05),
+                claim("The bot filter holds α with the most bots", mostBots, "bot_filter", .rejectionRate, .atMost, 0.05),
+            ])
         }
 
         func srmDetection() -> FaultSection {
@@ -193,7 +260,11 @@ struct CalibrateFaults: AsyncParsableCommand {
                 title: "SRM detection rate against exposure loss in the treatment", xLabel: "share of treatment exposures lost", yLabel: "flag rate",
                 series: rules.map { series($0.0, pts, $0.1, .rejectionRate) },
                 caption: "Share of replications flagged (±2 MCSE); at 0 loss this is the false alarm rate.")
-            return FaultSection(title: "SRM faults: detection", lesson: lesson, charts: [chart], result: r)
+            return FaultSection(title: "SRM faults: detection", lesson: lesson, charts: [chart], result: r, claims: [
+                claim("The chi-square check once holds its 0.001 level with no loss", none, "chi2_final", .rejectionRate, .atMost, 0.001),
+                claim("The sequential check every day holds 0.001 with no loss", none, "sequential_daily", .rejectionRate, .atMost, 0.001),
+                claim("The chi-square check every day exceeds 0.001 (peeking)", none, "chi2_daily", .rejectionRate, .above, 0.001),
+            ])
         }
 
         func srmGuard() -> FaultSection {
@@ -208,7 +279,10 @@ struct CalibrateFaults: AsyncParsableCommand {
                 title: "Bias of the estimate against the loss", xLabel: "share of low-value treatment users lost", yLabel: "bias",
                 series: [series("Welch", pts, "welch", .bias)], references: [CalibrationReference(value: 0, label: "no bias")],
                 caption: "Mean estimate minus the true effect 0 (±2 MCSE).")
-            return FaultSection(title: "SRM faults: the guard", lesson: lesson, charts: [ship, bias], result: r)
+            return FaultSection(title: "SRM faults: the guard", lesson: lesson, charts: [ship, bias], result: r, claims: [
+                claim("Outcome-correlated loss biases the null estimate upward", top, "welch", .bias, .above, 0),
+                claim("With no loss the guarded test holds α", pts.first?.cell, "welch_guarded", .rejectionRate, .atMost, 0.05),
+            ])
         }
 
         func stickiness() -> FaultSection {
@@ -229,7 +303,13 @@ struct CalibrateFaults: AsyncParsableCommand {
                 title: "Broken stickiness: SRM flag rate", xLabel: "share of users re-randomised per session", yLabel: "flag rate",
                 series: [series("50/50", even, "srm", .rejectionRate), series("20/80", uneven, "srm", .rejectionRate)],
                 caption: "Share of replications the chi-square check (p < 0.001) flags (±2 MCSE).")
-            return FaultSection(title: "SRM faults: broken stickiness", lesson: lesson, charts: [estimate, srm], result: r)
+            return FaultSection(title: "SRM faults: broken stickiness", lesson: lesson, charts: [estimate, srm], result: r, claims: [
+                claim("50/50, 30% re-randomised: bias matches the closed form", at, "welch", .bias, .near,
+                      BrokenStickiness.expectedEstimate(effect: 0.5, control: 0.5, treatment: 0.5, share: 0.3, sessions: 3) - 0.5),
+                claim("20/80, 30% re-randomised: bias matches the closed form", atU, "welch", .bias, .near,
+                      BrokenStickiness.expectedEstimate(effect: 0.5, control: 0.8, treatment: 0.2, share: 0.3, sessions: 3) - 0.5),
+                claim("The SRM check sees broken stickiness at 20/80", atU, "srm", .rejectionRate, .above, 0.001),
+            ])
         }
 
         func dilution() -> FaultSection {
@@ -246,7 +326,10 @@ struct CalibrateFaults: AsyncParsableCommand {
                 title: "Dilution: power against the trigger rate", xLabel: "trigger rate", yLabel: "power",
                 series: [series("triggered", pts, "triggered", .rejectionRate), series("diluted", pts, "diluted", .rejectionRate)],
                 caption: "Rejection rate for a +0.03 effect on triggered users (±2 MCSE).")
-            return FaultSection(title: "Dilution (overexposure)", lesson: lesson, charts: [estimate, power], result: r)
+            return FaultSection(title: "Dilution (overexposure)", lesson: lesson, charts: [estimate, power], result: r, claims: [
+                claim("The triggered analysis is unbiased (20% trigger rate)", at, "triggered", .bias, .near, 0),
+                claim("The diluted estimate is p·τ: bias −τ(1 − p) = −0.024", at, "diluted", .bias, .near, -0.03 * 0.8),
+            ])
         }
     }
 }

@@ -44,9 +44,20 @@ import Simulation
         let pts = PeekingReport.points(c)
         var panels = 0
         for metric in ["b", "c"] { panels += PeekingReport.policies(pts.filter { $0.metric == metric }).count }
-        let grids = html.components(separatedBy: "<div class=\"grid\">").dropFirst()
-        let panelCount = grids.reduce(0) { $0 + ($1.components(separatedBy: "</div>").first ?? "").components(separatedBy: "<svg").count - 1 }
-        #expect(panelCount == panels)
+        func panelCount(after heading: String) -> Int {
+            html.components(separatedBy: heading + "</h3>\n<div class=\"grid\">").dropFirst()
+                .reduce(0) { $0 + ($1.components(separatedBy: "</div>").first ?? "").components(separatedBy: "<svg").count - 1 }
+        }
+        #expect(panelCount(after: "False-positive rate against the number of looks, one panel per policy") == panels)
+        // Coverage against looks: one panel per metric and policy with a coverage under H1.
+        var coverage = 0
+        for metric in ["b", "c"] {
+            coverage += PeekingReport.policies(pts.filter { $0.metric == metric }).filter { p in
+                pts.contains { $0.metric == metric && $0.policy == p && $0.h1 && !$0.daily && $0.v(.coverage) != nil }
+            }.count
+        }
+        #expect(coverage > 0)
+        #expect(panelCount(after: "Coverage of the interval reported at the stop against the number of looks (H1), one panel per policy") == coverage)
         // The naive policy is drawn in the first palette colour everywhere it appears.
         let naive = try #require(PeekingReport.policies(pts).firstIndex(of: "naive"))
         #expect(html.contains("<title>naive, looks K (log scale) = ") && html.contains("fill=\"\(SVGChart.palette[naive])\"><title>naive,"))

@@ -35,6 +35,14 @@ public struct IntervalDraw: Codable, Equatable, Sendable {
     public let lower: Double
     public let upper: Double
     public let truth: Double
+
+    public init(replication: Int, estimate: Double, lower: Double, upper: Double, truth: Double) {
+        self.replication = replication
+        self.estimate = estimate
+        self.lower = lower
+        self.upper = upper
+        self.truth = truth
+    }
 }
 
 /// One performance measure with its Monte Carlo standard error.
