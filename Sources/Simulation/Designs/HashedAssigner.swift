@@ -86,14 +86,16 @@ public struct HashedAssigner: ArmAssigner {
         return experiment.variantIndex(forBucket: bucket) ?? -1
     }
 
-    /// The arms of consecutive units: each id's bucket, then the tabulated arm of the bucket
-    /// (equal to ``arm(ofUnit:)``, which `HashedAssignerTests` checks unit by unit).
+    /// The arms of consecutive units: the block's buckets at once
+    /// (`SaltedHasher.buckets(ofConsecutiveIDs:into:)`, SIMD lanes for the SHA-256 and FNV
+    /// schemes), then the tabulated arm of each bucket — equal to ``arm(ofUnit:)``, which
+    /// `HashedAssignerTests` checks unit by unit.
     public mutating func arms(ofUnits units: Range<Int>, into out: UnsafeMutableBufferPointer<Int32>) {
+        let hasher = self.hasher
         armOfBucket.withUnsafeBufferPointer { table in
-            var k = 0
-            for i in units {
-                out[k] = table[Int(hasher.bucket(utf8: id.bytes(of: i)))]
-                k += 1
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(units.count, 1)) { buckets in
+                hasher.buckets(ofConsecutiveIDs: units, into: buckets)
+                for k in 0..<units.count { out[k] = table[Int(buckets[k])] }
             }
         }
     }
