@@ -52,11 +52,9 @@ final class FixedSplitRun<A: ArmAssigner>: DesignRun {
 
     func assign(period: Period, units: Range<Int>, table: ColumnTable) {
         let arm = table.arm, exposure = table.firstExposure, arrival = table.arrival
-        for i in units {
-            let a = assigner.arm(ofUnit: i)
-            arm[i] = Int32(truncatingIfNeeded: a)
-            if a >= 0 { exposure[i] = arrival[i] }
-        }
+        // The period's arms at once (batched hashing), then the exposures.
+        assigner.arms(ofUnits: units, into: UnsafeMutableBufferPointer(rebasing: arm[units]))
+        for i in units where arm[i] >= 0 { exposure[i] = arrival[i] }
     }
 
     func periodEnded(_ period: Period, statistics: PeriodStatistics) {}

@@ -65,6 +65,7 @@ extension ReplicationEngine {
                     while start < n {
                         let end = min(n, start + block)
                         assigner.arms(ofUnits: start..<end, into: armBuffer)
+                        let firstInterval = interval
                         for i in start..<end {
                             while interval < looks.count - 1 && i >= nextCut {
                                 interval += 1
@@ -75,11 +76,16 @@ extension ReplicationEngine {
                             counts[interval * arms + arm] += 1
                             baseBuffer[i - start] = interval * arms + arm
                         }
+                        // The block's units fall in look intervals firstInterval...interval,
+                        // i.e. in cells lowCell..<highCell.
+                        let lowCell = firstInterval * arms, highCell = (interval + 1) * arms
                         for m in 0..<metrics {
                             let stream = streams[m]
                             if let p = thresholds[m] {
-                                units.update(repeating: 0)
-                                successes.update(repeating: 0)
+                                for cell in lowCell..<highCell {
+                                    units[cell] = 0
+                                    successes[cell] = 0
+                                }
                                 for k in 0..<(end - start) {
                                     let cell = baseBuffer[k]
                                     guard cell >= 0 else { continue }
@@ -87,7 +93,7 @@ extension ReplicationEngine {
                                     units[cell] += 1
                                     if u < p[cell % arms] { successes[cell] += 1 }
                                 }
-                                for cell in 0..<cells where units[cell] > 0 {
+                                for cell in lowCell..<highCell where units[cell] > 0 {
                                     let ones = Double(successes[cell])
                                     sums[cell * width + m].n += units[cell]
                                     sums[cell * width + m].sum += ones
