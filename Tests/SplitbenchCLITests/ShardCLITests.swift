@@ -152,7 +152,8 @@ import Testing
         let r = try CLIRunner.run(["run", file, "--shard", "2/3", "--out", "s", "--threads", "1"],
                                   environment: ["SPLITBENCH_PROGRESS_SECONDS": "0"], currentDirectory: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        let lines = r.stderr.split(separator: "\n")
+        // (A loaded machine can take over 2 s, which adds the one-off "estimated time" line.)
+        let lines = r.stderr.split(separator: "\n").filter { !$0.contains(": estimated time ") }
         #expect(lines.count >= 2 && lines.allSatisfy { $0.hasPrefix("cli.shards 2/3: ") && $0.contains("/s, ETA ") }, "\(r.stderr)")
         // The total is the shard's replications, not the scenario's.
         let shardReplications = try #require(r.stdout.split(separator: ",").dropFirst().first.flatMap { Int($0.split(separator: " ")[0]) })
@@ -161,8 +162,11 @@ import Testing
         // The default interval (10 s) prints nothing for a short run; --quiet never does.
         let quiet = try CLIRunner.run(["run", file, "--out", "q", "--quiet"], environment: ["SPLITBENCH_PROGRESS_SECONDS": "0"], currentDirectory: dir)
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let started = Date()
         let short = try run(["run", file, "--out", "q"])
-        #expect(short.status == 0 && short.stderr.isEmpty, "\(short.stderr)")
+        // (Only when the run was indeed short: on a loaded machine it can outlast the 10 s.)
+        let took = Date().timeIntervalSince(started)
+        #expect(short.status == 0 && (short.stderr.isEmpty || took > 9), "\(short.stderr) (\(took) s)")
     }
 
     @Test func aRunLargerThanTheMachineIsRefusedBeforeItStarts() throws {
