@@ -99,7 +99,7 @@ struct ScenarioDriver {
         let machine = Double(ProcessInfo.processInfo.physicalMemory)
         if machine > 0 && worst.bytes > machine {
             func gb(_ b: Double) -> String { String(format: "%.1f GB", b / 1e9) }
-            printError("error: \(scenario.file): cell \(worst.label) needs about \(gb(worst.bytes)) (units × columns × \(threads) threads, plus its replication records), more than this machine's \(gb(machine)); lower --threads or population.units, shard the run, or pass --force")
+            printError("error: \(scenario.file): cell \(worst.label) needs about \(gb(worst.bytes)) (units × columns × \(threads) threads, plus one chunk of replication records), more than this machine's \(gb(machine)); lower --threads or population.units, shard the run, or pass --force")
             throw ExitCode(2)
         }
     }

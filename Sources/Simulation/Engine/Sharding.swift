@@ -80,15 +80,16 @@ extension Study {
     /// A rough upper bound of the memory a run of this cell needs, in bytes, computed from the
     /// study alone (nothing is allocated): one column table per worker thread (units × columns ×
     /// 8 bytes: the fixed columns, segments, attributes, two per metric, unit-level values when
-    /// an analysis reads them), the plan's per-unit arrays, and the cell's replication records
-    /// (one cell's records are held at a time).
+    /// an analysis reads them), the plan's per-unit arrays, and one chunk of replication records
+    /// (``SimulationRunner/streamChunk``: records are summarised as they stream).
     public func estimatedMemory(threads: Int) -> Double {
         let p = population
         let unitLevel = analyses.contains { $0.options.needsUnitLevel }
         let columns = 18 + p.segments.count + p.attributes.count + 2 * metrics.count + (unitLevel ? 2 * max(analyses.count, 1) : 0)
         let table = Double(p.units) * Double(columns) * 8
         let comparisons = analyses.count * max(experiment.variants.count - 1, 1)
-        let records = Double(replications) * (Double(comparisons) * Double(MemoryLayout<ComparisonOutcome>.stride)
+        // Records are summarised as they stream (at most one chunk is held), not kept.
+        let records = Double(min(replications, SimulationRunner.streamChunk)) * (Double(comparisons) * Double(MemoryLayout<ComparisonOutcome>.stride)
                                               + Double(family?.policies.count ?? 0) * 24 + 64)
         return table * Double(max(threads, 1)) + Double(p.units) * 16 + records
     }
