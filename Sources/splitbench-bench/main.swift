@@ -151,8 +151,33 @@ func benchHashFloor(units: Int, replications: Int, schemes: [HashScheme], tsv: B
             }
             return acc
         }
-        sink &+= hashOnly.sink &+ floor.sink &+ withIDs.sink
-        let rows = [("hash", hashOnly.ns), ("hash + uniform (floor)", floor.ns), ("hash + uniform + id digits", withIDs.ns)]
+        // The batched floor (issue 19): the block API the harness uses, blocks of 256 ids, plus
+        // one uniform per unit.
+        let batched = median {
+            var acc = 0
+            let buckets = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 256)
+            defer { buckets.deallocate() }
+            for (r, h) in hashers.enumerated() {
+                let s = RandomStream(seed: 20_261_121, 1, UInt64(r))
+                var xc = 0, xt = 0, nc = 0
+                var lo = 0
+                while lo < units {
+                    let hi = min(units, lo + 256)
+                    h.buckets(ofConsecutiveIDs: lo..<hi, into: buckets)
+                    for k in 0..<(hi - lo) {
+                        let y = s.uniform() < 0.1 ? 1 : 0
+                        let c = buckets[k] < 5_000 ? 1 : 0
+                        nc &+= c; xc &+= c & y; xt &+= (1 &- c) & y
+                    }
+                    lo = hi
+                }
+                acc &+= nc &+ xc &* 3 &+ xt &* 7
+            }
+            return acc
+        }
+        sink &+= hashOnly.sink &+ floor.sink &+ withIDs.sink &+ batched.sink
+        let rows = [("hash", hashOnly.ns), ("hash + uniform (floor)", floor.ns), ("hash + uniform + id digits", withIDs.ns),
+                    ("batched hash + uniform (floor)", batched.ns)]
         for (name, ns) in rows {
             if tsv {
                 print("\(scheme.rawValue)\t\(name)\t\(String(format: "%.2f", ns))")
