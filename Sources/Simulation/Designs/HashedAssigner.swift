@@ -92,12 +92,25 @@ public struct HashedAssigner: ArmAssigner {
     /// `HashedAssignerTests` checks unit by unit.
     public mutating func arms(ofUnits units: Range<Int>, into out: UnsafeMutableBufferPointer<Int32>) {
         let hasher = self.hasher
+        #if DEBUG
+        // Unoptimised SIMD lanes are slower than the scalar hash by orders of magnitude, so a
+        // debug build (the unit tests) hashes unit by unit; BatchHashingTests check the lanes
+        // against the scalar path, and release builds (gates, benchmarks) take the lanes.
+        armOfBucket.withUnsafeBufferPointer { table in
+            var k = 0
+            for i in units {
+                out[k] = table[Int(hasher.bucket(utf8: id.bytes(of: i)))]
+                k += 1
+            }
+        }
+        #else
         armOfBucket.withUnsafeBufferPointer { table in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(units.count, 1)) { buckets in
                 hasher.buckets(ofConsecutiveIDs: units, into: buckets)
                 for k in 0..<units.count { out[k] = table[Int(buckets[k])] }
             }
         }
+        #endif
     }
 }
 
