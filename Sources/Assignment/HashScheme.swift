@@ -78,7 +78,7 @@ public struct SaltedHasher: Sendable {
         suffixUTF8 = scheme == .optimizely ? Array(salt.utf8) : []
         suffixUTF16 = scheme == .growthbookV1 ? Array(salt.utf16) : []
         var f = FNV1a32()
-        if scheme == .growthbookV2 { f.combine(utf16: salt) }
+        if scheme == .growthbookV2 { f.combineFast(utf16: salt) }
         fnvAfterSalt = f
     }
 

@@ -40,11 +40,13 @@ public struct HashedAssigner: ArmAssigner {
     /// A cell's validated experiment and its bucket → arm table.
     typealias Template = (experiment: Experiment, armOfBucket: [Int32])
 
-    /// The assigner of a validated template under `salt`.
+    /// The assigner of a validated template under `salt`: the experiment's own hasher
+    /// (``Experiment/resalted(_:)`` builds the same `SaltedHasher(scheme:salt:)`); the
+    /// experiment itself is not copied, since its bucket → arm map does not depend on the salt.
     init(template: Template, salt: String) {
-        experiment = template.experiment.resalted(salt)
+        experiment = template.experiment
         armOfBucket = template.armOfBucket
-        hasher = experiment.hasher
+        hasher = SaltedHasher(scheme: template.experiment.hash, salt: salt)
         id = IDBuffer()
     }
 
@@ -104,25 +106,39 @@ public struct HashedAssigner: ArmAssigner {
             }
         }
         #else
+        let buckets = id.scratch(units.count)
         armOfBucket.withUnsafeBufferPointer { table in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(units.count, 1)) { buckets in
-                hasher.buckets(ofConsecutiveIDs: units, into: buckets)
-                for k in 0..<units.count { out[k] = table[Int(buckets[k])] }
-            }
+            hasher.buckets(ofConsecutiveIDs: units, into: buckets)
+            for k in 0..<units.count { out[k] = table[Int(buckets[k])] }
         }
         #endif
     }
 }
 
-/// A reusable byte buffer holding "u<i>" in ASCII. Consecutive ids are produced by an
+/// A reusable byte buffer holding "u<i>" in ASCII (and a reusable bucket buffer). Consecutive ids are produced by an
 /// odometer increment of the decimal digits, any other id by rewriting them.
 final class IDBuffer {
     private let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: 24)
     private var last = -1
     private var length = 0
 
+    /// Room for the buckets of a block of ids (``HashedAssigner/arms(ofUnits:into:)``).
+    private var buckets = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+
     init() { storage[0] = UInt8(ascii: "u") }
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        buckets.deallocate()
+    }
+
+    /// A buffer of at least `count` buckets, reused from call to call.
+    func scratch(_ count: Int) -> UnsafeMutableBufferPointer<UInt32> {
+        if buckets.count < count {
+            buckets.deallocate()
+            buckets = .allocate(capacity: max(count, 256))
+        }
+        return UnsafeMutableBufferPointer(rebasing: buckets[0..<count])
+    }
 
     @inline(__always)
     func bytes(of i: Int) -> UnsafeBufferPointer<UInt8> {

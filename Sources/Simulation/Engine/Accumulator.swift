@@ -102,13 +102,17 @@ public struct Accumulator {
     /// Cumulative statistics at the periods that end with a look, in look order: period sums
     /// are added in period order (the same floating-point sums for any thread or shard count).
     public func looks(_ schedule: [Period]) -> LookStatistics {
+        looks(lookPeriods: schedule.filter { $0.look != nil }.map(\.index))
+    }
+
+    /// ``looks(_:)`` with the indices of the periods that end with a look given (in look order).
+    func looks(lookPeriods: [Int]) -> LookStatistics {
         let width = arms * max(metrics, 1)
         var s = sums, c = counts
         for p in 1..<max(periods, 1) {
             for j in 0..<width { s[p * width + j] = s[(p - 1) * width + j] + s[p * width + j] }
             for a in 0..<arms { c[p * arms + a] += c[(p - 1) * arms + a] }
         }
-        let lookPeriods = schedule.filter { $0.look != nil }.map(\.index)
         var out: LookStatistics
         if lookPeriods.count == periods {
             out = LookStatistics(looks: periods, arms: arms, metrics: max(metrics, 1), sums: s, counts: c)

@@ -4,7 +4,7 @@ import Foundation
 
 /// Everything about one cell that is the same for every replication, prepared once:
 /// samplers validated, effects resolved per arm, look cutoffs, comparisons and their true values.
-public struct CellPlan: Sendable {
+public final class CellPlan: Sendable {
     public let study: Study
     /// The 64-bit key of the scenario id (FNV-1a 64), part of every replication's stream path.
     public let scenarioKey: UInt64
@@ -15,6 +15,15 @@ public struct CellPlan: Sendable {
     /// another cell's numbers.
     public let cellKey: UInt64
     public let generators: [MetricGenerator]
+    /// Per metric, ``MetricGenerator/binaryThresholds`` (computed once; the fast path counts
+    /// successes of such a metric instead of drawing through its generator).
+    let binaryThresholds: [[Double]?]
+    /// Per metric, its outcome stream's purpose (`outcome/<metric>`).
+    let outcomePurposes: [StreamPurpose]
+    /// The indices of the periods that end with a look, in look order.
+    let lookPeriods: [Int]
+    /// The column table's dimensions for a replication of this cell (``ColumnTable/reset``).
+    let tableShape: (units: Int, segments: Int, attributes: Int, metrics: Int, latent: Bool, daily: Bool)
     /// The stages of a replication.
     public let population: any PopulationModel
     public let design: any Design
@@ -36,6 +45,9 @@ public struct CellPlan: Sendable {
     /// Each unit's arrival time in days (the same in every replication: units are
     /// exchangeable, so unit i arrives at the ((i + ½)/N)-quantile of the arrival distribution).
     public let arrivalDays: [Double]
+    /// The replication-independent head of every assignment salt, `<study id>/<seed>/<cell key>/`
+    /// (see ``salt(study:cellKey:replication:)``), built once per cell.
+    let saltHead: String
 
     /// Prepares `study` as cell `cellIndex` of scenario `scenarioID`, whose factor values are
     /// `factors` (empty when nothing is swept).
@@ -43,6 +55,7 @@ public struct CellPlan: Sendable {
         self.study = study
         self.cellIndex = cellIndex
         cellKey = CellPlan.cellKey(factors)
+        saltHead = CellPlan.saltHead(study: study, cellKey: cellKey)
         scenarioKey = CellPlan.fnv64(scenarioID)
         armWeights = study.experiment.variants.map(\.weight)
         looks = LookPlan.cutoffs(study.looks, population: study.population)
@@ -51,6 +64,7 @@ public struct CellPlan: Sendable {
         if let d = study.design { design = d } else { design = try FixedSplit(study) }
         faults = study.faults
         periods = CellPlan.schedule(looks: looks, updateDays: design.updateDays(study: study), population: study.population)
+        lookPeriods = periods.filter { $0.look != nil }.map(\.index)
         var seen: [String: Int] = [:]
         faultPurposes = study.faults.map { f in
             defer { seen[f.kind, default: 0] += 1 }
@@ -77,6 +91,10 @@ public struct CellPlan: Sendable {
             }
         }
         generators = gens
+        binaryThresholds = gens.map(\.binaryThresholds)
+        outcomePurposes = study.metrics.map { .outcome($0.name) }
+        tableShape = (study.population.units, study.population.segments.count, study.population.attributes.count, study.metrics.count,
+                      study.metrics.contains { $0.sharedFactorCorrelation > 0 }, study.metrics.contains(where: \.isDaily))
         startPurposes = gens.map { g in
             var seen: [String: Int] = [:]
             return g.adjustments.map { a -> StreamPurpose? in
@@ -100,9 +118,18 @@ public struct CellPlan: Sendable {
 
     /// The assignment salt of replication r: `<study id>/<seed>/<cell key, 16 hex digits>/<r>`.
     public static func salt(study: Study, cellKey: UInt64, replication r: Int) -> String {
-        let hex = String(cellKey, radix: 16)
-        return "\(study.id)/\(study.seed)/\(String(repeating: "0", count: 16 - hex.count) + hex)/\(r)"
+        saltHead(study: study, cellKey: cellKey) + String(r)
     }
+
+    /// The salt without its replication number: `<study id>/<seed>/<cell key, 16 hex digits>/`.
+    static func saltHead(study: Study, cellKey: UInt64) -> String {
+        let hex = String(cellKey, radix: 16)
+        return "\(study.id)/\(study.seed)/\(String(repeating: "0", count: 16 - hex.count) + hex)/"
+    }
+
+    /// ``salt(study:cellKey:replication:)`` of this cell: the cell's salt head plus the
+    /// replication number (no per-replication formatting of the id, seed and key).
+    func salt(replication r: Int) -> String { saltHead + String(r) }
 
     /// The periods: one per look (in look order) plus one per design update day that is not a
     /// look day, sorted by day; a period holds the units arrived by its end.
@@ -228,7 +255,7 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable {
 }
 
 /// One analysis with its comparisons resolved to arm groups and true values.
-public struct PlannedAnalysis: Sendable {
+public final class PlannedAnalysis: Sendable {
     public let spec: AnalysisSpec
     /// The metric's index in the study (nil for SRM).
     public let metricIndex: Int?

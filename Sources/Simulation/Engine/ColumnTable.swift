@@ -85,14 +85,22 @@ public final class ColumnTable {
         segmentLevels.forEach(free); attributeLevels.forEach(free); outcome.forEach(free); covariate.forEach(free)
     }
 
-    private var shape: [Int] = []
+    /// The dimensions the storage was allocated for (nil before the first reset).
+    private var shape: Shape?
+    private struct Shape: Equatable {
+        let units: Int, segments: Int, attributes: Int, metrics: Int, latent: Bool
+    }
 
     /// Sizes the table for `units` units, `segments` segment columns, `attributes` attribute
     /// columns and `metrics` metrics, and resets the per-replication columns (arms, logging,
     /// exposure, flags; with `daily`, the day cursors and outcome totals that daily metrics
-    /// accumulate into). Storage is reused between replications of the same shape.
-    public func reset(units: Int, segments: Int, attributes: Int, metrics: Int, latent usesLatent: Bool, daily: Bool = true) {
-        let wanted = [units, segments, attributes, metrics, usesLatent ? 1 : 0]
+    /// accumulate into). Storage is reused between replications of the same shape. Without
+    /// `clearingOutcomes` (the fused fast path, which reads only the population columns and
+    /// keeps its own arms and sums) the assignment, exposure and outcome columns are left as
+    /// they are; every path that reads them resets with it.
+    public func reset(units: Int, segments: Int, attributes: Int, metrics: Int, latent usesLatent: Bool, daily: Bool = true,
+                      clearingOutcomes: Bool = true) {
+        let wanted = Shape(units: units, segments: segments, attributes: attributes, metrics: metrics, latent: usesLatent)
         if wanted != shape {
             release()
             func make<T>(_ n: Int, _ v: T) -> UnsafeMutableBufferPointer<T> {
@@ -120,7 +128,7 @@ public final class ColumnTable {
             outcome = (0..<metrics).map { _ in make(units, 0) }
             covariate = (0..<metrics).map { _ in make(units, 0) }
             shape = wanted
-        } else {
+        } else if clearingOutcomes {
             arm.update(repeating: -1)
             loggedArm.update(repeating: -1)
             firstExposure.update(repeating: .infinity)

@@ -7,10 +7,9 @@ extension ReplicationEngine {
     /// stream and adds to the sums of the unit's look interval. It reads the population
     /// columns the population model filled, and gives exactly the staged path's numbers.
     func observeFast(_ context: ReplicationContext, table: ColumnTable) throws -> LookStatistics {
-        let e = plan.study.experiment
-        switch e.assignment {
+        switch plan.study.experiment.assignment {
         case .ideal:
-            var a = IdealAssigner(stream: context.stream(.assignment), weights: plan.armWeights, allocation: e.allocation)
+            var a = IdealAssigner(stream: context.stream(.assignment), weights: plan.armWeights, allocation: plan.study.experiment.allocation)
             return fused(context, table: table, assigner: &a)
         case .hashed:
             var a = try hashedTemplate.map { HashedAssigner(template: $0, salt: context.salt) } ?? HashedAssigner(study: plan.study, salt: context.salt)
@@ -29,16 +28,16 @@ extension ReplicationEngine {
     /// shifts (``MetricGenerator/binaryThresholds``) only counts successes: its sums are
     /// integers, exact in a double, so adding the counts once equals adding 1s one by one.
     private func fused<A: ArmAssigner>(_ context: ReplicationContext, table: ColumnTable, assigner: inout A) -> LookStatistics {
-        let study = plan.study
-        let arms = study.experiment.variants.count
+        let arms = plan.armWeights.count
         let metrics = plan.generators.count
         let looks = plan.looks
         var acc = Accumulator(periods: looks.count, arms: arms, metrics: metrics)
         let width = max(metrics, 1)
         let n = table.count
-        let privateGenerators = plan.generators.map { $0.privateCopy() }
-        let thresholds = privateGenerators.map(\.binaryThresholds)
-        let streams = study.metrics.map { context.stream(.outcome($0.name)) }
+        let thresholds = plan.binaryThresholds
+        // Private copies only for the metrics drawn through their generator (see privateCopy).
+        let privateGenerators = zip(plan.generators, thresholds).map { g, t in t == nil ? g.privateCopy() : g }
+        let streams = plan.outcomePurposes.map { context.stream($0) }
         let segmentColumns = table.segmentLevels
         let usesLatent = !table.latent.isEmpty
         let arrival = table.arrival, latent = table.latent
@@ -120,6 +119,6 @@ extension ReplicationEngine {
                 }
             }
         }
-        return acc.looks(plan.periods)
+        return acc.looks(lookPeriods: plan.lookPeriods)
     }
 }

@@ -147,12 +147,13 @@ public struct ReplicationEngine: Sendable {
     /// `keep` (their external engine asked for them; then the staged path runs).
     func observe(replication r: Int, table: ColumnTable, keepingValuesOf keep: Set<String>) throws -> LookStatistics {
         let context = ReplicationContext(plan: plan, replication: r)
-        let study = plan.study
-        table.reset(units: study.population.units, segments: study.population.segments.count,
-                    attributes: study.population.attributes.count, metrics: study.metrics.count,
-                    latent: study.metrics.contains { $0.sharedFactorCorrelation > 0 }, daily: study.metrics.contains(where: \.isDaily))
+        let fast = usesFastPath && keep.isEmpty
+        let shape = plan.tableShape
+        // The fast path never reads the assignment and outcome columns, so it skips clearing them.
+        table.reset(units: shape.units, segments: shape.segments, attributes: shape.attributes, metrics: shape.metrics,
+                    latent: shape.latent, daily: shape.daily, clearingOutcomes: !fast)
         try plan.population.fill(table, context: context)
-        if usesFastPath, keep.isEmpty { return try observeFast(context, table: table) }
+        if fast { return try observeFast(context, table: table) }
         var stats = try observeStaged(context, table: table)
         if plan.needsUnitLevel || !keep.isEmpty { stats.unitLevel = try unitLevelStatistics(table: table, keepingValuesOf: keep) }
         return stats

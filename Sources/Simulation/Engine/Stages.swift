@@ -28,7 +28,7 @@ public struct ReplicationContext {
 
     /// The assignment salt of this replication: `<study id>/<seed>/<cell key>/<replication>`, so
     /// the seed, the cell and the replication all reach the randomisation.
-    public var salt: String { CellPlan.salt(study: plan.study, cellKey: plan.cellKey, replication: replication) }
+    public var salt: String { plan.salt(replication: replication) }
 }
 
 /// A named purpose of random draws (`population/latent`, `assignment`, `outcome/revenue`, …).
