@@ -9,11 +9,19 @@ public struct ReportContext: Sendable {
     public var gates: [GateSpec]
     /// Each analysis's significance level α, by analysis id.
     public var alphas: [String: Double]
+    /// The planned power of a comparison (computed by the Simulation and Analysis modules, see
+    /// `PlannedAnalysis.plannedPower`), by cell index and then by ``powerKey(analysis:comparison:)``;
+    /// drawn beside the simulated power. Absent where no exact design-stage figure exists.
+    public var plannedPower: [Int: [String: Double]]
 
-    public init(gates: [GateSpec] = [], alphas: [String: Double] = [:]) {
+    public init(gates: [GateSpec] = [], alphas: [String: Double] = [:], plannedPower: [Int: [String: Double]] = [:]) {
         self.gates = gates
         self.alphas = alphas
+        self.plannedPower = plannedPower
     }
+
+    /// The key of a comparison in ``plannedPower``.
+    public static func powerKey(analysis: String, comparison: String) -> String { analysis + "\u{1F}" + comparison }
 
     /// No gate rules and no α: targets and nominal lines are then not drawn (never guessed).
     public static let none = ReportContext()

@@ -27,6 +27,9 @@ public struct SVGChart: Sendable {
         public var offset: Double = 0
         /// Points only, no line joining them (for scatter plots whose points are not a sequence).
         public var pointsOnly = false
+        /// A dashed series whose points are also drawn, as small open circles with a tooltip
+        /// (a calculated curve, such as the planned power, that may have a single point).
+        public var openPoints = false
         public init(name: String, points: [Point], dashed: Bool = false, style: Int? = nil) {
             self.name = name
             self.points = points
@@ -160,7 +163,14 @@ public struct SVGChart: Sendable {
                 let dash = serie.dashed ? " stroke-dasharray=\"6 3\"" : ""
                 s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dash)/>\n"
             }
-            if serie.dashed { continue }
+            if serie.dashed {
+                guard serie.openPoints else { continue }
+                for p in serie.points {
+                    let where_ = categories.flatMap { p.x >= 0 && Int(p.x) < $0.count ? $0[Int(p.x)] : nil } ?? Num.sig(p.x)
+                    s += "<circle cx=\"\(f(px(p.x) + dx))\" cy=\"\(f(py(p.y)))\" r=\"3.5\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.5\"><title>\(Escape.html(serie.name)), \(Escape.html(xLabel)) = \(Escape.html(where_)): \(Escape.html(yLabel)) \(Num.sig(p.y))</title></circle>\n"
+                }
+                continue
+            }
             for p in serie.points {
                 if p.error > 0 {
                     s += "<line x1=\"\(f(px(p.x) + dx))\" y1=\"\(f(py(p.y - p.error)))\" x2=\"\(f(px(p.x) + dx))\" y2=\"\(f(py(p.y + p.error)))\" stroke=\"\(color)\"/>\n"

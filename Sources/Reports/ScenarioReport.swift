@@ -127,6 +127,22 @@ public enum ScenarioReport {
                 }
             }
             guard !series.isEmpty else { continue }
+            // Under H1, the planned power of each comparison (dashed, no bars: a calculation,
+            // not a simulation), so the simulated power can be read against it.
+            var plannedCount = 0
+            if measure == .rejectionRate {
+                for (k, (a, c)) in keys.enumerated() {
+                    let pts: [SVGChart.Point] = r.cells.enumerated().compactMap { i, cell in
+                        guard let p = context.plannedPower[cell.index]?[ReportContext.powerKey(analysis: a, comparison: c)] else { return nil }
+                        return SVGChart.Point(x: xValue(r, cell, index: i), y: p, error: 0)
+                    }
+                    guard !pts.isEmpty else { continue }
+                    var planned = SVGChart.Series(name: "planned power, \(c == "treatment" || c == "all_arms" ? a : "\(a) [\(c)]")", points: pts, dashed: true, style: k)
+                    planned.openPoints = true
+                    series.append(planned)
+                    plannedCount += 1
+                }
+            }
             let (xLabel, categories, logX) = xAxis(r)
             let yLabel = measure == .rejectionRate ? "rejection rate" : "coverage"
             var chart = SVGChart(title: "\(yLabel.prefix(1).uppercased() + yLabel.dropFirst()) by cell", xLabel: xLabel, yLabel: yLabel, series: series)
@@ -158,7 +174,8 @@ public enum ScenarioReport {
                 }
             }
             let refText = refs.isEmpty ? "" : "; dashed: " + refs.enumerated().filter { !refs[..<$0.offset].contains($0.element) }.map(\.element).joined(separator: ", ")
-            out.append((chart.render(), "\(yLabel.prefix(1).uppercased() + yLabel.dropFirst()) per analysis and cell, bars ±2 MCSE\(refText)\(chart.bands.isEmpty ? "" : "; shaded: the gate's tolerance band")."))
+            let plannedText = plannedCount == 0 ? "" : "; dashed with open circles: the planned power of the two-proportion z-test at the cell's expected arm sizes (R power.prop.test), which the simulated power should match within its bars"
+            out.append((chart.render(), "\(yLabel.prefix(1).uppercased() + yLabel.dropFirst()) per analysis and cell, bars ±2 MCSE\(refText)\(plannedText)\(chart.bands.isEmpty ? "" : "; shaded: the gate's tolerance band")."))
         }
         // Bias as a forest plot: one row per analysis and cell, estimate ± 2 MCSE against 0.
         var biasRows: [(String, MeasureValue)] = []

@@ -158,10 +158,20 @@ struct ScenarioDriver {
         guard FileManager.default.fileExists(atPath: r.file), let s = try? Scenario.load(path: r.file),
               s.sourceHash == r.scenarioHash else { return .none }
         var alphas: [String: Double] = [:]
+        var power: [Int: [String: Double]] = [:]
         for cell in s.cells {
             for a in cell.study.analyses { alphas[a.id] = a.alpha }
         }
-        return ReportContext(gates: s.gates, alphas: alphas)
+        for cell in s.cellInputs() {
+            // The planned power the cell's plan computes (nil where no exact figure exists).
+            guard let plan = try? CellPlan(study: cell.study, scenarioID: s.id, cellIndex: cell.index, factors: cell.factors) else { continue }
+            for a in plan.analyses {
+                for c in a.comparisons {
+                    if let p = c.plannedPower { power[cell.index, default: [:]][ReportContext.powerKey(analysis: a.spec.id, comparison: c.label)] = p }
+                }
+            }
+        }
+        return ReportContext(gates: s.gates, alphas: alphas, plannedPower: power)
     }
 
     /// Writes result.json, measures.csv, report.md and report.html under `dir/<scenario id>/`,
@@ -514,10 +524,19 @@ struct Report: ParsableCommand {
         }
         for name in ["faults", "designs"] {
             guard let d = load(name), let c = try? ResultFiles.decode(FaultsCalibration.self, from: d) else { continue }
-            calibrations.append(IndexCalibration(title: c.title ?? (name == "faults" ? "Faults calibration" : "Designs calibration"), link: "calibration/\(name).html", verdict: nil, passed: nil))
+            // The claims' verdicts as the calibration code stored them (nothing is re-checked here).
+            let claims = c.sections.flatMap { $0.claims ?? [] }
+            let held = claims.filter(\.passed).count
+            let failing = c.sections.filter { ($0.claims ?? []).contains { !$0.passed } }.map(\.title)
+            let verdict = claims.isEmpty
+                ? "\(c.sections.count) sections (written before claims were recorded: re-render to check them)"
+                : "\(held) of \(claims.count) claims hold across \(c.sections.count) sections" + (failing.isEmpty ? "" : "; failing in: " + failing.joined(separator: ", "))
+            calibrations.append(IndexCalibration(title: c.title ?? (name == "faults" ? "Faults calibration" : "Designs calibration"), link: "calibration/\(name).html",
+                                                 verdict: verdict, passed: claims.isEmpty ? nil : held == claims.count))
         }
         if let d = load("gbstats"), let c = try? ResultFiles.decode(EngineCalibration.self, from: d) {
-            calibrations.append(IndexCalibration(title: c.title, link: "calibration/gbstats.html", verdict: nil, passed: nil))
+            calibrations.append(IndexCalibration(title: c.title, link: "calibration/gbstats.html",
+                                                 verdict: "\(c.pairs.count) method pairs side by side (gbstats against SplitBench); a comparison, not a gate", passed: nil))
         }
         let html = ReportIndex.html(scenarios: scenarios, calibrations: calibrations)
         do {

@@ -252,4 +252,25 @@ func editedFixture(_ edit: (inout [String: Any]) throws -> Void, truth: Double =
         #expect(html.contains("1 − α = \(Num.sig(1 - c.alpha))"))
         #expect(tagBalanceProblem(html) == nil)
     }
+
+    // MARK: planned power
+
+    /// The rejection-rate chart draws the planned power handed in through the context, per cell,
+    /// with a tooltip naming the value; the coverage chart and a context without it do not.
+    @Test func rejectionChartDrawsThePlannedPowerHandedIn() throws {
+        let r = try Fixture.result(truth: 0.02)
+        let key = ReportContext.powerKey(analysis: "z", comparison: "treatment")
+        let indices = r.cells.map(\.index)
+        try #require(indices.count >= 2)
+        let context = ReportContext(plannedPower: [indices[0]: [key: 0.4321], indices[1]: [key: 0.8765]])
+        let charts = ScenarioReport.charts(r, context: context)
+        let rejection = try #require(charts.first { $0.svg.contains("Rejection rate by cell") })
+        #expect(rejection.svg.contains("planned power, z"))
+        #expect(rejection.svg.contains(": rejection rate 0.4321</title>"), "\(rejection.svg)")
+        #expect(rejection.svg.contains(": rejection rate 0.8765</title>"))
+        #expect(rejection.caption.contains("the planned power"))
+        #expect(tagBalanceProblem(rejection.svg) == nil)
+        #expect(!charts.contains { $0.svg.contains("Coverage by cell") && $0.svg.contains("planned power") })
+        #expect(!ScenarioReport.charts(r).contains { $0.svg.contains("planned power") })
+    }
 }

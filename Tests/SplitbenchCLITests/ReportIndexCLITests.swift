@@ -52,4 +52,37 @@ import Testing
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("nowhere"))
     }
+
+    /// The designs calibration's row counts the claims its JSON holds, as the calibration code
+    /// judged them: the committed designs.json with one claim flipped to failed must show one
+    /// claim fewer holding, name the section, and carry a fail badge.
+    @Test func calibrationRowCountsStoredClaims() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("results/calibration/designs.json"))
+        guard var json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              var sections = json["sections"] as? [[String: Any]], sections.count >= 2,
+              var claims = sections[1]["claims"] as? [[String: Any]], !claims.isEmpty else {
+            Issue.record("results/calibration/designs.json has no sections with claims")
+            return
+        }
+        let total = sections.reduce(0) { $0 + (($1["claims"] as? [[String: Any]])?.count ?? 0) }
+        let heldBefore = sections.reduce(0) { $0 + (($1["claims"] as? [[String: Any]])?.filter { $0["passed"] as? Bool == true }.count ?? 0) }
+        #expect(heldBefore == total, "the committed designs calibration should hold every claim")
+        claims[0]["passed"] = false
+        sections[1]["claims"] = claims
+        json["sections"] = sections
+        let title = sections[1]["title"] as? String ?? "?"
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("splitbench-index-cal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out/calibration"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("out/calibration/designs.json"))
+        let r = try CLIRunner.run(["report", "--index", "out"], currentDirectory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOf: dir.appendingPathComponent("out/index.html"), encoding: .utf8)
+        let row = html.components(separatedBy: "<tr>").first { $0.contains("calibration/designs.html") } ?? ""
+        #expect(row.contains("\(total - 1) of \(total) claims hold across \(sections.count) sections"), "\(row)")
+        #expect(row.contains("failing in: \(title)"), "\(row)")
+        #expect(row.contains(#"<span class="badge fail">"#), "\(row)")
+    }
 }

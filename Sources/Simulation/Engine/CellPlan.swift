@@ -412,7 +412,42 @@ public final class PlannedAnalysis: Sendable {
             // The slope of the per-age effect has no closed-form truth here: rejection rates only.
             comps = comps.map { PlannedComparison(label: $0.label, groups: $0.groups, truthByLook: nil) }
         }
+        let powers = PlannedAnalysis.plannedPower(spec, study: study, generators: generators, looks: looks, design: design, comparisons: comps)
+        for k in comps.indices { comps[k].plannedPower = powers[k] }
         comparisons = comps
+    }
+
+    /// The power a design-stage calculation gives each comparison, where one is exact: a binary
+    /// metric observed once (an outcome with mean p is Bernoulli(p) whatever the segments, so
+    /// the arm means fix the variance), a fixed-horizon z or Welch test of the absolute
+    /// difference between two arms, a plain fixed split of independent units (no faults, bots,
+    /// clusters or regions) analysing everyone. Then, with n_c = N · allocation · w_c / Σw the
+    /// expected control units at the last look and r = w_t / w_c,
+    /// `PowerAnalysis.proportionPower(control: p_c, treatment: p_t, controlSize: n_c, ratio: r)`
+    /// (R `power.prop.test`). Nil for every other comparison, and under H0 (p_c = p_t).
+    static func plannedPower(_ spec: AnalysisSpec, study: Study, generators: [MetricGenerator], looks: [(units: Int, day: Double)],
+                             design: any Design, comparisons: [PlannedComparison]) -> [Double?] {
+        let none = [Double?](repeating: nil, count: comparisons.count)
+        let pop = study.population, options = spec.options
+        guard let mi = spec.metric.flatMap({ m in study.metrics.firstIndex { $0.name == m } }), generators[mi].binary != nil,
+              !study.metrics[mi].isDaily, spec.policy == .fixedHorizon, spec.estimand == .absolute,
+              spec.method == .zTest || spec.method == .welchT, design is FixedSplit, study.faults.isEmpty,
+              pop.botShare == 0, pop.clusters == 0, pop.regions == 0, !options.needsUnitLevel, !options.groupLevel,
+              options.estimandIn.isEmpty, options.segmentFilter.isEmpty, let n = looks.last?.units,
+              !generators[mi].adjustments.contains(where: { $0.isTimeVarying || $0.dependsOnCalendarDay || $0.truthPerReplication })
+        else { return none }
+        let means = PlannedAnalysis.armMeans(generator: generators[mi], study: study)
+        let weights = study.experiment.variants.map(\.weight)
+        let total = weights.reduce(0, +)
+        return comparisons.map { c -> Double? in
+            guard c.groups.count == 2, c.groups[0].arms.count == 1, c.groups[1].arms.count == 1 else { return nil }
+            let control = c.groups[0].arms[0], treatment = c.groups[1].arms[0]
+            // Under H0 a power calculation has nothing to say (its "power" would be α/2).
+            guard control < means.count, treatment < means.count, weights[control] > 0, total > 0, means[control] != means[treatment] else { return nil }
+            let nc = Double(n) * study.experiment.allocation * weights[control] / total
+            let settings = PowerSettings(alpha: spec.alpha, alternative: spec.alternative, ratio: weights[treatment] / weights[control])
+            return try? PowerAnalysis.proportionPower(control: means[control], treatment: means[treatment], controlSize: nc, settings: settings)
+        }
     }
 
     /// Per look, per arm: the population mean of what the analysis sees. For a metric observed
@@ -563,6 +598,10 @@ public struct PlannedComparison: Sendable {
     /// exposure → ∞) or with the calendar (the whole-week average,
     /// ``PlannedAnalysis/longRunArmMeans(generator:study:)``); nil otherwise.
     public var longRunTruth: Double? = nil
+    /// The power a design-stage calculation predicts for this comparison
+    /// (``PlannedAnalysis/plannedPower(_:study:generators:looks:design:comparisons:)``), nil
+    /// where none is exact.
+    public var plannedPower: Double? = nil
 
     init(label: String, groups: [(weight: Double, arms: [Int])], truthByLook: [Double]?) {
         self.label = label
