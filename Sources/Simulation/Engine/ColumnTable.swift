@@ -11,6 +11,10 @@ public final class ColumnTable {
     public private(set) var count = 0
     /// Arrival time, in days since the start.
     public private(set) var arrival = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// The plan whose arrival days `arrival` holds (``StandardPopulation`` copies them only when
+    /// another plan, or nothing, filled the column last); nil when unknown. Cleared whenever the
+    /// storage is reallocated and after any other population model's fill.
+    var arrivalFilledBy: CellPlan?
     /// Segment level index per unit, one column per segment attribute (population order).
     public private(set) var segmentLevels: [UnsafeMutableBufferPointer<Int32>] = []
     /// Level index per unit of each targeting attribute (`population.attributes` order).
@@ -109,6 +113,7 @@ public final class ColumnTable {
                 return b
             }
             arrival = make(units, 0)
+            arrivalFilledBy = nil
             segmentLevels = (0..<segments).map { _ in make(units, 0) }
             attributeLevels = (0..<attributes).map { _ in make(units, 0) }
             latent = make(usesLatent ? units : 0, 0)

@@ -153,6 +153,8 @@ public struct ReplicationEngine: Sendable {
         table.reset(units: shape.units, segments: shape.segments, attributes: shape.attributes, metrics: shape.metrics,
                     latent: shape.latent, daily: shape.daily, clearingOutcomes: !fast)
         try plan.population.fill(table, context: context)
+        // Only the standard population vouches for the arrival column it leaves behind.
+        if !(plan.population is StandardPopulation) { table.arrivalFilledBy = nil }
         if fast { return try observeFast(context, table: table) }
         var stats = try observeStaged(context, table: table)
         if plan.needsUnitLevel || !keep.isEmpty { stats.unitLevel = try unitLevelStatistics(table: table, keepingValuesOf: keep) }
@@ -299,6 +301,8 @@ public struct ReplicationEngine: Sendable {
         func group(_ armsInGroup: [Int]) -> MomentStatistic {
             if !groupMeans.isEmpty { return MomentStatistic(combining: armsInGroup.map { groupMeans[$0] }) }
             if let u = unitLevel { return MomentStatistic(combining: armsInGroup.map { u.sums(look: k, arm: $0) }) }
+            // One arm (the usual two-arm comparison): its sums as they are, without an array.
+            if armsInGroup.count == 1 { return stats.sums(look: k, arm: armsInGroup[0], metric: mi) }
             return MomentStatistic(combining: armsInGroup.map { stats.sums(look: k, arm: $0, metric: mi) })
         }
         let scale: LiftScale = spec.estimand == .relative ? .relative : .absolute

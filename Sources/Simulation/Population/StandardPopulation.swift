@@ -57,8 +57,13 @@ public struct StandardPopulation: PopulationModel {
         let plan = context.plan
         let n = table.count
         let arrival = table.arrival
-        plan.arrivalDays.withUnsafeBufferPointer { src in
-            for i in 0..<n { arrival[i] = src[i] }
+        // The arrival days are the same in every replication of a cell: copied once per table
+        // and plan (nothing else writes the column).
+        if table.arrivalFilledBy !== plan {
+            plan.arrivalDays.withUnsafeBufferPointer { src in
+                for i in 0..<n { arrival[i] = src[i] }
+            }
+            table.arrivalFilledBy = plan
         }
         for (k, segment) in plan.study.population.segments.enumerated() {
             let s = context.stream(.segment(segment.attribute))
