@@ -680,20 +680,27 @@ struct SHA256KernelBatch {
 
     /// Compresses slots 0 ..< `messages` from the midstate; `false` if the kernel is unavailable.
     func compress(messages: Int, blocks: Int) -> Bool {
-        for m in 0..<messages { (states + 8 * m).update(from: midstate, count: 8) }
-        return HashKernels.sha256CompressMany(states: states, blocks: buffer, messages: messages, blocksPerMessage: blocks)
+        HashKernels.sha256CompressMany(from: midstate, states: states, blocks: buffer, messages: messages, blocksPerMessage: blocks)
     }
 
-    /// The bucket of slot `slot`'s digest (words H₀ … H₇, each big-endian in the digest):
-    /// `sha256`, the 256-bit big-endian digest mod 10 000 by Horner's rule over 32-bit words
-    /// (r·2³² + word < 2⁴⁷); `statsig`, the first 8 bytes big-endian mod 10 000 — as
-    /// `SaltedHasher.bucket(utf8:)`.
+    /// 2^(32·(7 − j)) mod 10 000 for j = 0 … 7: the weight, mod 10 000, of digest word H_j in
+    /// the 256-bit big-endian digest (2³² mod 10⁴ = 7 296; each entry is the next one × 7 296
+    /// mod 10⁴).
+    static let wordWeights: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (9_216, 2_896, 2_976, 1_456, 336, 1_616, 7_296, 1)
+
+    /// The bucket of slot `slot`'s digest (words H₀ … H₇, each big-endian in the digest), as
+    /// `SaltedHasher.bucket(utf8:)`: `statsig`, the first 8 bytes big-endian mod 10 000;
+    /// `sha256`, the 256-bit big-endian digest mod 10 000, here Σⱼ H_j·(2^(32·(7−j)) mod 10⁴)
+    /// mod 10⁴ — congruent to the digest mod 10⁴ term by term, and the sum is < 8·2³²·10⁴ < 2⁴⁹,
+    /// so one division instead of Horner's eight dependent ones (the tests compare both).
     @inline(__always)
     func bucket(slot: Int, scheme: HashScheme) -> UInt32 {
         let h = states + 8 * slot
         if scheme == .statsig { return UInt32((UInt64(h[0]) << 32 | UInt64(h[1])) % 10_000) }
-        var r: UInt64 = 0
-        for j in 0..<8 { r = ((r << 32) | UInt64(h[j])) % 10_000 }
-        return UInt32(r)
+        let c = Self.wordWeights
+        let sum = UInt64(h[0]) * c.0 + UInt64(h[1]) * c.1 + UInt64(h[2]) * c.2 + UInt64(h[3]) * c.3
+            + UInt64(h[4]) * c.4 + UInt64(h[5]) * c.5 + UInt64(h[6]) * c.6 + UInt64(h[7]) * c.7
+        return UInt32(sum % 10_000)
     }
 }

@@ -54,17 +54,19 @@ public enum HashKernels {
 
     /// `sha256Compress` for `messages` independent messages of `blocksPerMessage` blocks each:
     /// message m's state is `states[8m ..< 8m + 8]` and its blocks start at
-    /// `blocks + 64 · blocksPerMessage · m`. Four messages are compressed at a time, interleaved
-    /// (one message's rounds form a dependency chain; four fill the SHA unit: ≈ 27 ns per block
-    /// against ≈ 62 one at a time, measured on this project's Zen 2 machine).
+    /// `blocks + 64 · blocksPerMessage · m`; with `from` (eight words, e.g. a salt's midstate)
+    /// every message starts from it and `states` is output only. Four messages are compressed
+    /// at a time, interleaved (one message's rounds form a dependency chain; four fill the SHA
+    /// unit: ≈ 27 ns per block against ≈ 62 one at a time, measured on this project's Zen 2
+    /// machine).
     ///
     /// - Returns: `true` when done; `false` (states untouched) when `shaExtensions` is `false`.
     @discardableResult
-    public static func sha256CompressMany(states: UnsafeMutablePointer<UInt32>, blocks: UnsafePointer<UInt8>,
-                                          messages: Int, blocksPerMessage: Int) -> Bool {
+    public static func sha256CompressMany(from initial: UnsafePointer<UInt32>? = nil, states: UnsafeMutablePointer<UInt32>,
+                                          blocks: UnsafePointer<UInt8>, messages: Int, blocksPerMessage: Int) -> Bool {
         precondition(messages >= 0 && blocksPerMessage >= 0, "sha256CompressMany: negative count")
         guard shaExtensions else { return false }
-        return shk_sha256_compress_many(states, blocks, messages, blocksPerMessage) != 0
+        return shk_sha256_compress_many(initial, states, blocks, messages, blocksPerMessage) != 0
     }
 
     /// GrowthBook hash version 2 buckets of consecutive ids: `out[k]` = FNV-1a 32 (offset basis

@@ -221,6 +221,15 @@ private let boundaryRanges: [Range<Int>] = [0..<1, 0..<30, 7..<8, 95..<105, 995.
         }
     }
 
+    /// The kernel's sha256 reduction weights are 2^(32·(7 − j)) mod 10 000, recomputed here by
+    /// repeated multiplication (one wrong weight would also break the bucket tests above).
+    @Test func kernelReductionWeightsArePowersOfTwoToTheThirtyTwoModTenThousand() {
+        let c = SHA256KernelBatch.wordWeights
+        var weight: UInt64 = 1, expected: [UInt64] = []
+        for _ in 0..<8 { expected.insert(weight, at: 0); weight = weight * ((1 << 32) % 10_000) % 10_000 }
+        #expect([c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7] == expected)
+    }
+
     @Test func decimalOdometerWritesTheDecimalString() {
         for start in [0, 8, 95, 99_997, Int.max - 3] {
             var id = DecimalID(prefix: UInt8(ascii: "u"), value: start)

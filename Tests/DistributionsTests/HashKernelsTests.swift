@@ -138,9 +138,24 @@ private func referenceGrowthbookV2(afterSalt: UInt32, prefix: UInt8, id: Int) ->
                 expected.replaceSubrange((8 * m)..<(8 * m + 8), with: h)
             }
             var single = states
+            // From a shared initial state: every message starts from message 0's state.
+            let initial = Array(states[0..<8])
+            var expectedShared = [UInt32]()
+            for m in 0..<messages {
+                var h = initial
+                for b in 0..<blocks { referenceCompress(&h, data[(64 * (blocks * m + b))..<(64 * (blocks * m + b + 1))]) }
+                expectedShared += h
+            }
+            var shared = [UInt32](repeating: 0, count: 8 * messages)
             data.withUnsafeBufferPointer { d in
                 states.withUnsafeMutableBufferPointer {
                     #expect(HashKernels.sha256CompressMany(states: $0.baseAddress!, blocks: d.baseAddress!, messages: messages, blocksPerMessage: blocks))
+                }
+                initial.withUnsafeBufferPointer { i in
+                    shared.withUnsafeMutableBufferPointer {
+                        #expect(HashKernels.sha256CompressMany(from: i.baseAddress!, states: $0.baseAddress!, blocks: d.baseAddress!,
+                                                               messages: messages, blocksPerMessage: blocks))
+                    }
                 }
                 single.withUnsafeMutableBufferPointer { s in
                     for m in 0..<messages {
@@ -150,6 +165,7 @@ private func referenceGrowthbookV2(afterSalt: UInt32, prefix: UInt8, id: Int) ->
             }
             #expect(states == expected, "\(messages) messages × \(blocks) blocks")
             #expect(single == expected, "\(messages) messages × \(blocks) blocks, one at a time")
+            #expect(shared == expectedShared, "\(messages) messages × \(blocks) blocks from one initial state")
         }
     }
 

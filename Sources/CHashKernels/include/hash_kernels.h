@@ -25,9 +25,11 @@ int shk_sha256_compress(uint32_t *state, const uint8_t *blocks, size_t block_cou
 
 /// `shk_sha256_compress` for `message_count` independent messages of `block_count` blocks each:
 /// message m's state is `states[8m ..< 8m + 8]` and its blocks start at
-/// `blocks + 64 · block_count · m`. Four messages are compressed at a time, interleaved, to fill
+/// `blocks + 64 · block_count · m`. When `initial` (eight words) is not NULL, every message
+/// starts from it (e.g. a salt's midstate) and `states` is output only. Four messages are compressed at a time, interleaved, to fill
 /// the SHA unit's pipeline. Returns 1, or 0 when the CPU lacks the SHA extensions.
-int shk_sha256_compress_many(uint32_t *states, const uint8_t *blocks, size_t message_count, size_t block_count);
+int shk_sha256_compress_many(const uint32_t *initial, uint32_t *states, const uint8_t *blocks, size_t message_count,
+                             size_t block_count);
 
 /// GrowthBook hash version 2 buckets (FNV-1a 32 of the decimal string of FNV-1a 32 of salt +
 /// id, mod 10 000) of the `count` ids `prefix` + decimal digits of `first + k` (ASCII, no leading
