@@ -184,6 +184,45 @@ SHK_AVX2 __m256i shk_fnv(__m256i h, __m256i byte) {
 
 static uint32_t shk_fnv_scalar(uint32_t h, uint8_t byte) { return (h ^ byte) * 16777619u; }
 
+/// The buckets of `lanes` (1 or 2) vectors of inner hashes: outer FNV-1a over the decimal
+/// digits of inner (1 to 10 digits, no leading zeros), mod 10 000. With q_j = ⌊inner / 10^j⌋
+/// (q₁₀ = 0 since inner < 2³² < 10¹⁰), digit j is q_j − 10·q_{j+1}, present iff j = 0 or
+/// q_j ≠ 0; absorbed most significant first. Two vectors are interleaved statement by statement
+/// (each is a chain of ~20 dependent multiplies; two chains fill the multiplier's pipeline).
+SHK_AVX2 void shk_growthbook_v2_outer(__m256i *v, int lanes) {
+    const __m256i zero = _mm256_set1_epi32(0x30), ten = _mm256_set1_epi32(10);
+    __m256i q[2][10], outer[2];
+    for (int l = 0; l < lanes; l++) {
+        q[l][0] = v[l];
+        outer[l] = _mm256_set1_epi32((int)2166136261u);
+    }
+    for (int j = 1; j < 10; j++)
+        for (int l = 0; l < lanes; l++) q[l][j] = shk_div10(q[l][j - 1]);
+    for (int j = 9; j >= 1; j--) {
+        for (int l = 0; l < lanes; l++) {
+            __m256i next = j == 9 ? _mm256_setzero_si256() : q[l][j + 1];
+            __m256i digit = _mm256_add_epi32(_mm256_sub_epi32(q[l][j], _mm256_mullo_epi32(next, ten)), zero);
+            __m256i absent = _mm256_cmpeq_epi32(q[l][j], _mm256_setzero_si256());
+            outer[l] = _mm256_blendv_epi8(shk_fnv(outer[l], digit), outer[l], absent);
+        }
+    }
+    for (int l = 0; l < lanes; l++) {
+        outer[l] = shk_fnv(outer[l], _mm256_add_epi32(_mm256_sub_epi32(q[l][0], _mm256_mullo_epi32(q[l][1], ten)), zero));
+        v[l] = shk_mod10000(outer[l]);
+    }
+}
+
+/// Stores the first `n` lanes of `bucket` at `out`.
+SHK_AVX2 void shk_store(uint32_t *out, __m256i bucket, size_t n) {
+    if (n == 8) {
+        _mm256_storeu_si256((__m256i *)out, bucket);
+    } else {
+        uint32_t tmp[8] __attribute__((aligned(32)));
+        _mm256_store_si256((__m256i *)tmp, bucket);
+        for (size_t l = 0; l < n; l++) out[l] = tmp[l];
+    }
+}
+
 __attribute__((target("avx2")))
 static void shk_growthbook_v2_avx2(uint32_t after_salt, uint8_t prefix, uint64_t first, size_t count, uint32_t *out) {
     const __m256i zero = _mm256_set1_epi32(0x30), ten = _mm256_set1_epi32(10);
@@ -191,6 +230,10 @@ static void shk_growthbook_v2_avx2(uint32_t after_salt, uint8_t prefix, uint64_t
     uint64_t i = first, hundred = UINT64_MAX;
     uint32_t common = 0;
     size_t k = 0;
+    // Groups are hashed in pairs: `pending` holds a group's inner hashes until the next one's.
+    __m256i pair[2];
+    size_t pending_k = 0, pending_n = 0;
+    int pending = 0;
     while (k < count) {
         // A group of ≤ 8 ids never crosses a multiple of 100 (nor 10 below 100), so its ids share
         // all but their last one (i < 10) or two digits; `common` is the inner FNV state after
@@ -220,30 +263,24 @@ static void shk_growthbook_v2_avx2(uint32_t after_salt, uint8_t prefix, uint64_t
         } else {
             inner = shk_fnv(inner, _mm256_add_epi32(s, zero));
         }
-        // Outer FNV over the decimal digits of inner (1 to 10 digits, no leading zeros): with
-        // q_j = ⌊inner / 10^j⌋ (q₁₀ = 0 since inner < 2³² < 10¹⁰), digit j is q_j − 10·q_{j+1},
-        // present iff j = 0 or q_j ≠ 0; absorbed most significant first.
-        __m256i q[10];
-        q[0] = inner;
-        for (int j = 1; j < 10; j++) q[j] = shk_div10(q[j - 1]);
-        __m256i outer = _mm256_set1_epi32((int)2166136261u);
-        for (int j = 9; j >= 1; j--) {
-            __m256i next = j == 9 ? _mm256_setzero_si256() : q[j + 1];
-            __m256i digit = _mm256_add_epi32(_mm256_sub_epi32(q[j], _mm256_mullo_epi32(next, ten)), zero);
-            __m256i absent = _mm256_cmpeq_epi32(q[j], _mm256_setzero_si256());
-            outer = _mm256_blendv_epi8(shk_fnv(outer, digit), outer, absent);
-        }
-        outer = shk_fnv(outer, _mm256_add_epi32(_mm256_sub_epi32(q[0], _mm256_mullo_epi32(q[1], ten)), zero));
-        __m256i bucket = shk_mod10000(outer);
-        if (n == 8) {
-            _mm256_storeu_si256((__m256i *)(out + k), bucket);
+        if (pending) {
+            pair[1] = inner;
+            shk_growthbook_v2_outer(pair, 2);
+            shk_store(out + pending_k, pair[0], pending_n);
+            shk_store(out + k, pair[1], n);
+            pending = 0;
         } else {
-            uint32_t tmp[8] __attribute__((aligned(32)));
-            _mm256_store_si256((__m256i *)tmp, bucket);
-            for (size_t l = 0; l < n; l++) out[k + l] = tmp[l];
+            pair[0] = inner;
+            pending_k = k;
+            pending_n = n;
+            pending = 1;
         }
         i += n;
         k += n;
+    }
+    if (pending) {
+        shk_growthbook_v2_outer(pair, 1);
+        shk_store(out + pending_k, pair[0], pending_n);
     }
 }
 
