@@ -164,7 +164,7 @@ private let boundaryRanges: [Range<Int>] = [0..<1, 0..<30, 7..<8, 95..<105, 995.
     /// The CPU-kernel path (SHA extensions, AVX2) and the forced portable fallback both equal the
     /// scalar path id by id, and for SHA-256 the bucket of swift-crypto's own digest, across the
     /// salt lengths where the final blocks change shape and id ranges crossing 9→10, 99→100 and
-    /// 99 999→100 000 (and runs longer than the kernel's 64 message slots).
+    /// 99 999→100 000 (and runs longer than the kernel's 16 message slots).
     @Test(arguments: [HashScheme.sha256, .statsig, .growthbookV2])
     func kernelAndFallbackEqualScalarAndSwiftCrypto(_ scheme: HashScheme) {
         var g = KeyGenerator(state: 64)
@@ -228,6 +228,19 @@ private let boundaryRanges: [Range<Int>] = [0..<1, 0..<30, 7..<8, 95..<105, 995.
         var weight: UInt64 = 1, expected: [UInt64] = []
         for _ in 0..<8 { expected.insert(weight, at: 0); weight = weight * ((1 << 32) % 10_000) % 10_000 }
         #expect([c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7] == expected)
+    }
+
+    /// The kernel path's small copy moves exactly `count` bytes, for every count it allows.
+    @Test func kernelIDCopyWritesExactlyCountBytes() {
+        let source = (0..<32).map { UInt8($0 + 1) }
+        for count in 0..<32 {
+            var target = [UInt8](repeating: 0xEE, count: 40)
+            source.withUnsafeBufferPointer { s in
+                target.withUnsafeMutableBufferPointer { SHA256KernelBatch.copy(s.baseAddress!, to: $0.baseAddress! + 4, count: count) }
+            }
+            #expect(Array(target[4..<(4 + count)]) == Array(source[0..<count]), "count \(count)")
+            #expect(target[0..<4].allSatisfy { $0 == 0xEE } && target[(4 + count)...].allSatisfy { $0 == 0xEE }, "count \(count)")
+        }
     }
 
     @Test func decimalOdometerWritesTheDecimalString() {
