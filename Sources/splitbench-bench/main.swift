@@ -300,7 +300,9 @@ func threadCPUSeconds() -> Double {
 /// `hash-batch --verify`: `keys` random (salt, id) keys, in random ranges of 1 to 300
 /// consecutive ids, salts of 0 to 210 bytes (SHA-256 block boundaries) and ids of 1 to 13 digits
 /// (crossing powers of ten): the batch must equal the scalar `bucket(utf8:)` for every key and
-/// scheme. Exits 1 on the first mismatch.
+/// scheme, on the CPU kernels and on the portable lanes. Then `keys / 10` packed ids of 0 to 130
+/// random bytes (sha256, statsig: `buckets(packedUTF8:)`, both paths). Exits 1 on the first
+/// mismatch.
 func verifyHashBatch(keys: Int) {
     var state: UInt64 = 19
     func next() -> UInt64 {  // SplitMix64
@@ -338,6 +340,28 @@ func verifyHashBatch(keys: Int) {
     print("hash-batch --verify: \(checked) random keys (sha256, statsig, growthbook_v2, growthbook_v1): batch == scalar for all, "
           + "on the CPU kernels (SHA extensions: \(HashKernels.shaExtensions ? "yes" : "no"), AVX2: \(HashKernels.avx2 ? "yes" : "no")) "
           + "and on the portable lanes")
+    var packedChecked = 0
+    while packedChecked < keys / 10 {
+        let scheme: HashScheme = next() % 2 == 0 ? .sha256 : .statsig
+        let salt = String(decoding: (0..<Int(next() % 130)).map { _ in UInt8(0x21 + next() % 94) }, as: UTF8.self)
+        let h = SaltedHasher(scheme: scheme, salt: salt)
+        let ids = (0..<(1 + Int(next() % 200))).map { _ in (0..<Int(next() % (next() % 4 == 0 ? 131 : 12))).map { _ in UInt8(truncatingIfNeeded: next()) } }
+        let bytes = ids.flatMap { $0 }
+        var offsets = [0]
+        for id in ids { offsets.append(offsets[offsets.count - 1] + id.count) }
+        for cpuKernels in [true, false] {
+            var got = [UInt32](repeating: .max, count: ids.count)
+            bytes.withUnsafeBufferPointer { b in
+                offsets.withUnsafeBufferPointer { o in got.withUnsafeMutableBufferPointer { h.buckets(packedUTF8: b, offsets: o, cpuKernels: cpuKernels, into: $0) } }
+            }
+            for (k, id) in ids.enumerated() where got[k] != id.withUnsafeBufferPointer({ h.bucket(utf8: $0) }) {
+                print("hash-batch --verify: MISMATCH packed (\(cpuKernels ? "CPU kernels" : "portable lanes")) \(scheme.rawValue) salt \"\(salt)\" id bytes \(id)")
+                exit(1)
+            }
+        }
+        packedChecked += ids.count
+    }
+    print("hash-batch --verify: \(packedChecked) random packed ids of 0-130 bytes (sha256, statsig): batch == scalar for all, on both paths")
 }
 
 let args = CommandLine.arguments.dropFirst()
