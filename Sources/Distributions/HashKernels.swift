@@ -57,7 +57,7 @@ public enum HashKernels {
     /// `blocks + 64 · blocksPerMessage · m`; with `from` (eight words, e.g. a salt's midstate)
     /// every message starts from it and `states` is output only. Four messages are compressed
     /// at a time, interleaved (one message's rounds form a dependency chain; four fill the SHA
-    /// unit: ≈ 27 ns per block against ≈ 62 one at a time, measured on this project's Zen 2
+    /// unit: ≈ 27 ns per block against ≈ 62 one at a time, measured on this project's AMD EPYC
     /// machine).
     ///
     /// - Returns: `true` when done; `false` (states untouched) when `shaExtensions` is `false`.
