@@ -31,7 +31,10 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
-        .target(name: "Distributions", dependencies: ["CGSL"], swiftSettings: strict),
+        // CPU-specific hash kernels (SHA extensions, AVX2) with runtime dispatch, plain C11;
+        // also seen only by `Distributions` (`HashKernels`), which keeps the C boundary in one module.
+        .target(name: "CHashKernels"),
+        .target(name: "Distributions", dependencies: ["CGSL", "CHashKernels"], swiftSettings: strict),
         .target(
             name: "Assignment",
             dependencies: ["Distributions", .product(name: "Crypto", package: "swift-crypto")],

@@ -1,9 +1,14 @@
 // Batched (multi-lane) bucketing of many unit ids under one salt (issue #19, "Performance to
 // the floor"). Results are identical, id by id, to `SaltedHasher.bucket(utf8:)`; only the
-// schedule differs: eight ids are hashed at once in the lanes of `SIMD8<UInt32>`, which the
-// compiler maps to SSE2/NEON registers on any x86-64 or arm64 CPU, so no CPU-feature check or
-// fallback is needed. Schemes without a lane path (growthbook_v1, eppo, optimizely) loop over
-// the scalar `bucket(utf8:)`.
+// schedule differs. Two paths:
+// - CPU kernels (`Distributions.HashKernels`, C with runtime dispatch): SHA-256 on the x86 SHA
+//   extensions, four messages interleaved; GrowthBook v2 in AVX2 lanes. Taken when the CPU has
+//   the instructions, unless `cpuKernels: false` or `SPLITBENCH_NO_CPU_KERNELS=1`.
+// - The portable fallback: eight ids at once in the lanes of `SIMD8<UInt32>` / `SIMD8<UInt64>`,
+//   which the compiler maps to SSE2/NEON registers on any x86-64 or arm64 CPU.
+// Schemes without either (growthbook_v1, eppo, optimizely) loop over the scalar `bucket(utf8:)`.
+
+import Distributions
 
 extension SaltedHasher {
     /// Writes into `out[k]` the bucket of the id `prefix` + decimal digits of `range.lowerBound + k`
@@ -18,14 +23,19 @@ extension SaltedHasher {
     ///   of inner, `outer mod 10 000`; GrowthBook `hash(seed, value, 2)`), the inner state after
     ///   the salt, the prefix byte and ⌊i / 100⌋'s digits computed once per hundred ids.
     ///
-    /// Measured (`splitbench-bench hash-batch`, blocks of 256, x86-64 SSE2 code, 1 thread): about
-    /// 1.2× the scalar path for sha256/statsig (swift-crypto uses the SHA extensions; lanes of
-    /// SSE2 only just beat them) and 2.2× for growthbook_v2.
+    /// With `cpuKernels` (the default) and a CPU that has them, sha256/statsig compress the
+    /// final blocks on the SHA extensions and growthbook_v2 runs in AVX2 lanes
+    /// (`HashKernels`); otherwise the portable lanes above (the fallback, also taken when
+    /// `SPLITBENCH_NO_CPU_KERNELS=1`). Both give the same buckets.
+    ///
+    /// Measured (`splitbench-bench hash-batch`, blocks of 256, 1 thread): the portable SSE2 lanes
+    /// are about 1.2× the scalar path for sha256/statsig (swift-crypto uses the SHA extensions)
+    /// and 2.2× for growthbook_v2; see the README for the CPU kernels.
     /// - other schemes: the scalar loop.
     ///
     /// Precondition: `out.count >= range.count`.
     public func buckets(ofConsecutiveIDs range: Range<Int>, prefix: UInt8 = UInt8(ascii: "u"),
-                        into out: UnsafeMutableBufferPointer<UInt32>) {
+                        cpuKernels: Bool = true, into out: UnsafeMutableBufferPointer<UInt32>) {
         precondition(out.count >= range.count, "buckets(ofConsecutiveIDs:): output too short")
         guard !range.isEmpty, let base = out.baseAddress else { return }
         guard range.lowerBound >= 0, prefix < 0x80 || !(scheme == .growthbookV1 || scheme == .growthbookV2) else {
@@ -39,6 +49,9 @@ extension SaltedHasher {
         }
         switch scheme {
         case .sha256, .statsig:
+            if cpuKernels && HashKernels.shaExtensions && kernelBuckets(ofConsecutiveIDs: range, prefix: prefix, into: base) {
+                return
+            }
             var id = DecimalID(prefix: prefix, value: range.lowerBound)
             defer { id.deallocate() }
             self.prefix.withUnsafeBytes { saltPrefix in
@@ -72,6 +85,10 @@ extension SaltedHasher {
                 }
             }
         case .growthbookV2:
+            if cpuKernels && HashKernels.growthbookV2Buckets(afterSalt: fnvAfterSalt.value, prefix: prefix,
+                                                             first: range.lowerBound, count: range.count, into: base) {
+                return
+            }
             var i = range.lowerBound, k = 0
             var common = fnvAfterSalt  // inner FNV after the prefix byte and ⌊i / 100⌋'s digits
             var hundred = -1
@@ -107,12 +124,14 @@ extension SaltedHasher {
 
     /// Writes into `out[k]` the bucket of the id whose UTF-8 bytes are
     /// `bytes[offsets[k] ..< offsets[k + 1]]`, for `k` in `0 ..< offsets.count - 1`; equal element
-    /// by element to `bucket(utf8:)`. SHA-256 and statsig hash eight ids at a time (any lengths:
-    /// a lane with fewer blocks keeps its state while the others finish); other schemes loop.
+    /// by element to `bucket(utf8:)`. SHA-256 and statsig run on the SHA-extension kernel when
+    /// `cpuKernels` and the CPU allow (runs of ids with the same number of final blocks, four
+    /// at a time), else eight ids at a time in the portable lanes (any lengths: a lane with
+    /// fewer blocks keeps its state while the others finish); other schemes loop.
     ///
     /// Preconditions: `offsets` is non-decreasing within `bytes`, `out.count >= offsets.count - 1`.
     public func buckets(packedUTF8 bytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>,
-                        into out: UnsafeMutableBufferPointer<UInt32>) {
+                        cpuKernels: Bool = true, into out: UnsafeMutableBufferPointer<UInt32>) {
         let count = Swift.max(0, offsets.count - 1)
         precondition(out.count >= count, "buckets(packedUTF8:): output too short")
         var longest = 0
@@ -127,6 +146,10 @@ extension SaltedHasher {
         }
         guard scheme == .sha256 || scheme == .statsig else {
             for k in 0..<count { base[k] = bucket(utf8: UnsafeBufferPointer(start: start + offsets[k], count: offsets[k + 1] - offsets[k])) }
+            return
+        }
+        if cpuKernels && HashKernels.shaExtensions
+            && kernelBuckets(packed: start, offsets: offsets, count: count, longest: longest, into: base) {
             return
         }
         prefix.withUnsafeBytes { saltPrefix in
@@ -520,5 +543,207 @@ struct SHA256Lanes {
             let words = [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7]
             return (0..<ids.count).map { lane in words.flatMap { w in withUnsafeBytes(of: w[lane].bigEndian) { Array($0) } } }
         }
+    }
+}
+
+// MARK: - The SHA-extension kernel path
+
+extension SaltedHasher {
+    /// `buckets(ofConsecutiveIDs:)` for sha256/statsig on `HashKernels.sha256CompressMany`:
+    /// per run of ids of one length, the final blocks' template (the salt's rest, padding and
+    /// length) is written once into every message slot. A slot's leading id bytes (the prefix
+    /// byte and the digits of ⌊i / 100⌋) are rewritten only when its hundred changes; per id,
+    /// only the last two digits are stored, computed from `i mod 100` (no load of bytes just
+    /// written: an odometer's 1-byte store read back by a wider load stalled store-to-load
+    /// forwarding, ≈ 8 ns per id in the harness's profile). Returns `false` (the caller then takes
+    /// the portable lanes) if a kernel reports "unavailable".
+    func kernelBuckets(ofConsecutiveIDs range: Range<Int>, prefix idPrefix: UInt8,
+                       into base: UnsafeMutablePointer<UInt32>) -> Bool {
+        prefix.withUnsafeBufferPointer { salt in
+            guard let batch = SHA256KernelBatch(prefix: salt, maxIDLength: DecimalID.capacity) else { return false }
+            defer { batch.deallocate() }
+            var id = DecimalID(prefix: idPrefix, value: range.lowerBound)
+            defer { id.deallocate() }
+            // The hundred whose leading bytes each slot holds (-1: none yet in this segment).
+            let slotHundred = UnsafeMutablePointer<Int>.allocate(capacity: SHA256KernelBatch.slots)
+            defer { slotHundred.deallocate() }
+            var i = range.lowerBound, k = 0
+            while i < range.upperBound {
+                id.set(i)
+                var idHundred = i / 100  // `id` holds this hundred's leading bytes
+                let length = id.length
+                let segmentEnd = Swift.min(range.upperBound, id.nextLengthChange)
+                let blocks = batch.prepareTemplate(idLength: length)
+                slotHundred.initialize(repeating: -1, count: SHA256KernelBatch.slots)
+                while i < segmentEnd {
+                    let n = Swift.min(SHA256KernelBatch.slots, segmentEnd - i)
+                    for m in 0..<n {
+                        let v = i + m, p = batch.idBytes(slot: m, blocks: blocks)
+                        if length == 2 {  // "u0" … "u9"
+                            p[0] = idPrefix
+                            p[1] = UInt8(truncatingIfNeeded: 48 + v)
+                        } else {
+                            let hundred = v / 100, last2 = v - 100 * hundred
+                            if slotHundred[m] != hundred {
+                                if idHundred != hundred { id.set(v); idHundred = hundred }
+                                SHA256KernelBatch.copy(id.bytes, to: p, count: length - 2)
+                                slotHundred[m] = hundred
+                            }
+                            // ⌊s/10⌋ = ⌊s·205 / 2¹¹⌋ for s < 1 029 (checked in the tests); s < 100.
+                            let tens = (last2 &* 205) &>> 11, ones = last2 &- 10 &* tens
+                            let pair = UInt16(truncatingIfNeeded: 48 + tens) | UInt16(truncatingIfNeeded: 48 + ones) << 8
+                            UnsafeMutableRawPointer(p + length - 2).storeBytes(of: pair.littleEndian, as: UInt16.self)
+                        }
+                    }
+                    guard batch.compress(messages: n, blocks: blocks) else { return false }
+                    for m in 0..<n { base[k + m] = batch.bucket(slot: m, scheme: scheme) }
+                    i += n; k += n
+                }
+            }
+            return true
+        }
+    }
+
+    /// `buckets(packedUTF8:)` for sha256/statsig on the kernel: consecutive ids with the same
+    /// number of final blocks are compressed together (up to `SHA256KernelBatch.slots`).
+    /// Returns `false` if a kernel reports "unavailable".
+    func kernelBuckets(packed start: UnsafePointer<UInt8>, offsets: UnsafeBufferPointer<Int>, count: Int,
+                       longest: Int, into base: UnsafeMutablePointer<UInt32>) -> Bool {
+        prefix.withUnsafeBufferPointer { salt in
+            guard let batch = SHA256KernelBatch(prefix: salt, maxIDLength: longest) else { return false }
+            defer { batch.deallocate() }
+            var k = 0
+            while k < count {
+                let blocks = batch.blockCount(idLength: offsets[k + 1] - offsets[k])
+                var n = 0
+                while k + n < count && n < SHA256KernelBatch.slots
+                    && batch.blockCount(idLength: offsets[k + n + 1] - offsets[k + n]) == blocks {
+                    batch.writeMessage(slot: n, blocks: blocks, id: start + offsets[k + n], length: offsets[k + n + 1] - offsets[k + n])
+                    n += 1
+                }
+                guard batch.compress(messages: n, blocks: blocks) else { return false }
+                for m in 0..<n { base[k + m] = batch.bucket(slot: m, scheme: scheme) }
+                k += n
+            }
+            return true
+        }
+    }
+}
+
+/// Message slots for `HashKernels.sha256CompressMany`: up to `slots` messages that all start
+/// with one prefix (salt + separator). The prefix's whole 64-byte blocks are compressed once at
+/// construction (the midstate); slot m then holds the final blocks — the prefix's rest, the id,
+/// and the padding of FIPS 180-4 §5.1.1 (0x80, zeros, the message length in bits as a 64-bit
+/// big-endian integer) — at `64 · blocks · m`. A local value; call `deallocate()`.
+struct SHA256KernelBatch {
+    /// 16: enough for the kernel's groups of four, and few template copies per block of ids
+    /// (with 64, the 63 slot copies of `prepareTemplate` cost ≈ 2.5 ns per id of a 256-id block).
+    static let slots = 16
+    let midstate: UnsafeMutablePointer<UInt32>
+    let states: UnsafeMutablePointer<UInt32>
+    let buffer: UnsafeMutablePointer<UInt8>
+    /// The prefix's bytes after its whole blocks.
+    let rest: UnsafeMutablePointer<UInt8>
+    let remainder: Int
+    let prefixLength: Int
+
+    /// `nil` if the SHA kernel is unavailable (nothing left allocated).
+    init?(prefix: UnsafeBufferPointer<UInt8>, maxIDLength: Int) {
+        prefixLength = prefix.count
+        remainder = prefix.count % 64
+        let whole = prefix.count / 64
+        midstate = .allocate(capacity: 8)
+        midstate.initialize(from: [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19],
+                            count: 8)  // H⁽⁰⁾, FIPS 180-4 §5.3.3
+        states = .allocate(capacity: 8 * Self.slots)
+        buffer = .allocate(capacity: Self.slots * 64 * ((remainder + maxIDLength + 9 + 63) / 64))
+        rest = .allocate(capacity: Swift.max(remainder, 1))
+        if let start = prefix.baseAddress {
+            rest.initialize(from: start + 64 * whole, count: remainder)
+            if whole > 0 && !HashKernels.sha256Compress(state: midstate, blocks: start, count: whole) {
+                deallocate()
+                return nil
+            }
+        }
+    }
+
+    func deallocate() {
+        midstate.deallocate(); states.deallocate(); buffer.deallocate(); rest.deallocate()
+    }
+
+    /// The number of final blocks after an id of `idLength` bytes.
+    @inline(__always)
+    func blockCount(idLength: Int) -> Int { (remainder + idLength + 9 + 63) / 64 }
+
+    /// Where slot `slot`'s id bytes go, with `blocks` final blocks per message.
+    @inline(__always)
+    func idBytes(slot: Int, blocks: Int) -> UnsafeMutablePointer<UInt8> { buffer + 64 * blocks * slot + remainder }
+
+    /// Copies `count` < 32 bytes with at most five unaligned loads and stores (a `memmove` call
+    /// per id of 6–8 bytes cost ≈ 5 ns per id in the harness's profile).
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
+        precondition(count < 32, "SHA256KernelBatch.copy: at most 31 bytes")
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+        var o = 0
+        if count & 16 != 0 {
+            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            o = 16
+        }
+        if count & 8 != 0 { to.storeBytes(of: from.loadUnaligned(fromByteOffset: o, as: UInt64.self), toByteOffset: o, as: UInt64.self); o += 8 }
+        if count & 4 != 0 { to.storeBytes(of: from.loadUnaligned(fromByteOffset: o, as: UInt32.self), toByteOffset: o, as: UInt32.self); o += 4 }
+        if count & 2 != 0 { to.storeBytes(of: from.loadUnaligned(fromByteOffset: o, as: UInt16.self), toByteOffset: o, as: UInt16.self); o += 2 }
+        if count & 1 != 0 { target[o] = source[o] }
+    }
+
+    /// Writes the prefix's rest and the padding for an id of `idLength` bytes into every slot
+    /// (the ids then only overwrite their own bytes); returns the number of final blocks.
+    func prepareTemplate(idLength: Int) -> Int {
+        let blocks = blockCount(idLength: idLength)
+        writeMessage(slot: 0, blocks: blocks, id: nil, length: idLength)
+        for m in 1..<Self.slots { (buffer + 64 * blocks * m).update(from: buffer, count: 64 * blocks) }
+        return blocks
+    }
+
+    /// Writes a whole message's final blocks into `slot`: the prefix's rest, `length` id bytes
+    /// from `id` (left as they are when `id` is `nil`), the padding and the length.
+    func writeMessage(slot: Int, blocks: Int, id: UnsafePointer<UInt8>?, length: Int) {
+        let p = buffer + 64 * blocks * slot, end = remainder + length, total = 64 * blocks
+        p.update(from: rest, count: remainder)
+        if let id { (p + remainder).update(from: id, count: length) }
+        p[end] = 0x80
+        (p + end + 1).update(repeating: 0, count: total - 8 - end - 1)
+        var bits = UInt64(prefixLength + length) &* 8
+        for b in stride(from: total - 1, through: total - 8, by: -1) {
+            p[b] = UInt8(truncatingIfNeeded: bits)
+            bits >>= 8
+        }
+    }
+
+    /// Compresses slots 0 ..< `messages` from the midstate; `false` if the kernel is unavailable.
+    func compress(messages: Int, blocks: Int) -> Bool {
+        HashKernels.sha256CompressMany(from: midstate, states: states, blocks: buffer, messages: messages, blocksPerMessage: blocks)
+    }
+
+    /// 2^(32·(7 − j)) mod 10 000 for j = 0 … 7: the weight, mod 10 000, of digest word H_j in
+    /// the 256-bit big-endian digest (2³² mod 10⁴ = 7 296; each entry is the next one × 7 296
+    /// mod 10⁴).
+    static let wordWeights: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (9_216, 2_896, 2_976, 1_456, 336, 1_616, 7_296, 1)
+
+    /// The bucket of slot `slot`'s digest (words H₀ … H₇, each big-endian in the digest), as
+    /// `SaltedHasher.bucket(utf8:)`: `statsig`, the first 8 bytes big-endian mod 10 000;
+    /// `sha256`, the 256-bit big-endian digest mod 10 000, here Σⱼ H_j·(2^(32·(7−j)) mod 10⁴)
+    /// mod 10⁴ — congruent to the digest mod 10⁴ term by term, and the sum is < 8·2³²·10⁴ < 2⁴⁹,
+    /// so one division instead of Horner's eight dependent ones (the tests compare both).
+    @inline(__always)
+    func bucket(slot: Int, scheme: HashScheme) -> UInt32 {
+        let h = states + 8 * slot
+        if scheme == .statsig { return UInt32((UInt64(h[0]) << 32 | UInt64(h[1])) % 10_000) }
+        let c = Self.wordWeights
+        let sum = UInt64(h[0]) * c.0 + UInt64(h[1]) * c.1 + UInt64(h[2]) * c.2 + UInt64(h[3]) * c.3
+            + UInt64(h[4]) * c.4 + UInt64(h[5]) * c.5 + UInt64(h[6]) * c.6 + UInt64(h[7]) * c.7
+        return UInt32(sum % 10_000)
     }
 }

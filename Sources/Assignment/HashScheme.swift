@@ -47,9 +47,11 @@ public enum HashScheme: String, Sendable, CaseIterable, Codable {
 /// One caveat for the SHA-256 and MD5 schemes: swift-crypto's hashers keep their state in a
 /// heap object, so each `bucket(_:)` call creates one such object inside swift-crypto; no other
 /// memory is allocated per unit. For many ids under one salt, `buckets(ofConsecutiveIDs:prefix:into:)`
-/// and `buckets(packedUTF8:offsets:into:)` (BatchHashing.swift) hash eight ids at a time in SIMD
-/// lanes (`sha256`, `statsig`: a pure-Swift SHA-256 with no per-hash allocation; `growthbook_v2`:
-/// FNV-1a in lanes) and give the same bucket as `bucket(utf8:)` for every id.
+/// and `buckets(packedUTF8:offsets:into:)` (BatchHashing.swift) hash many ids per call with no
+/// per-hash allocation — on the CPU kernels of `Distributions.HashKernels` (SHA extensions,
+/// AVX2) when the CPU has them, else eight ids at a time in portable SIMD lanes (`sha256`,
+/// `statsig`: SHA-256; `growthbook_v2`: FNV-1a) — and give the same bucket as `bucket(utf8:)`
+/// for every id.
 public struct SaltedHasher: Sendable {
     /// The scheme.
     public let scheme: HashScheme

@@ -1,5 +1,6 @@
 // Release-mode micro-benchmarks, run by scripts/bench-*. Prints figures; asserts nothing, except
-// `hash-batch --verify`, which exits 1 when the batched buckets differ from the scalar ones.
+// `hash-batch --verify`, which exits 1 when the batched buckets (CPU kernels and portable
+// lanes) differ from the scalar ones.
 // Usage: splitbench-bench distributions [--draws N]
 //        splitbench-bench hash-floor [--units N] [--replications R] [--scheme sha256|growthbook_v2] [--tsv]
 //        splitbench-bench hash-batch [--units N] [--replications R] [--block B] [--scheme S] | --verify [--keys K]
@@ -191,8 +192,10 @@ func benchHashFloor(units: Int, replications: Int, schemes: [HashScheme], tsv: B
 
 /// Batched hashing (issue 19): ns per id for the scalar `bucket(utf8:)` (ids precomputed into
 /// one byte buffer, as in hash-floor's "hash" row) against `buckets(ofConsecutiveIDs:)` in
-/// blocks of `block` ids, and the batch plus one uniform draw per unit (the new floor), for
-/// `replications` salts `bench.aa-100k/0/<r>` and ids `u0 … u<N-1>`. Median of 5 runs, 1 thread.
+/// blocks of `block` ids on the portable SIMD lanes (`cpuKernels: false`) and on the CPU
+/// kernels (SHA extensions / AVX2, when the CPU has them), and the default batch plus one
+/// uniform draw per unit (the new floor), for `replications` salts `bench.aa-100k/0/<r>` and
+/// ids `u0 … u<N-1>`. Median of 5 interleaved runs, 1 thread.
 func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashScheme]) {
     var ids: [UInt8] = []
     var offsets = [0]
@@ -217,8 +220,10 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
         return (0..<bodies.count).map { (samples[$0].sorted()[2], sinks[$0]) }
     }
     print("splitbench-bench hash-batch: \(units) units x \(replications) replications, blocks of \(block), median of 5 interleaved runs, thread CPU time, 1 thread")
-    print("| scheme | scalar ns/id | batch ns/id | speed-up | batch + uniform ns/id |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("CPU kernels: SHA extensions \(HashKernels.shaExtensions ? "yes" : "no"), AVX2 \(HashKernels.avx2 ? "yes" : "no")"
+          + (HashKernels.disabledByEnvironment ? " (disabled by SPLITBENCH_NO_CPU_KERNELS=1)" : ""))
+    print("| scheme | scalar ns/id | portable lanes ns/id | CPU kernels ns/id | kernels vs scalar | kernels vs lanes | batch + uniform ns/id |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     var sink = 0
     let out = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: block)
     defer { out.deallocate() }
@@ -235,18 +240,20 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
             }
             return acc
         }
-        let batchBody = {
-            var acc = 0
-            for h in hashers {
-                var lo = 0
-                while lo < units {
-                    let hi = min(units, lo + block)
-                    h.buckets(ofConsecutiveIDs: lo..<hi, into: out)
-                    for k in 0..<(hi - lo) { acc &+= Int(out[k]) }
-                    lo = hi
+        func batchBody(cpuKernels: Bool) -> () -> Int {
+            {
+                var acc = 0
+                for h in hashers {
+                    var lo = 0
+                    while lo < units {
+                        let hi = min(units, lo + block)
+                        h.buckets(ofConsecutiveIDs: lo..<hi, cpuKernels: cpuKernels, into: out)
+                        for k in 0..<(hi - lo) { acc &+= Int(out[k]) }
+                        lo = hi
+                    }
                 }
+                return acc
             }
-            return acc
         }
         let withDrawBody = {
             var acc = 0
@@ -268,15 +275,17 @@ func benchHashBatch(units: Int, replications: Int, block: Int, schemes: [HashSch
             }
             return acc
         }
-        let timed = medians([scalarBody, batchBody, withDrawBody])
-        let (scalar, batch, withDraw) = (timed[0], timed[1], timed[2])
-        if scalar.sink != batch.sink {
+        let timed = medians([scalarBody, batchBody(cpuKernels: false), batchBody(cpuKernels: true), withDrawBody])
+        let (scalar, lanes, kernels, withDraw) = (timed[0], timed[1], timed[2], timed[3])
+        if scalar.sink != lanes.sink || scalar.sink != kernels.sink {
             FileHandle.standardError.write(Data("hash-batch: \(scheme.rawValue): batch and scalar bucket sums differ\n".utf8))
             exit(1)
         }
-        sink &+= scalar.sink &+ batch.sink &+ withDraw.sink
-        print("| \(scheme.rawValue) | \(String(format: "%.1f", scalar.ns)) | \(String(format: "%.1f", batch.ns)) | "
-              + "\(String(format: "%.1f", scalar.ns / batch.ns))x | \(String(format: "%.1f", withDraw.ns)) |")
+        let hasKernel = scheme == .growthbookV2 ? HashKernels.avx2 : (scheme == .sha256 || scheme == .statsig) && HashKernels.shaExtensions
+        sink &+= scalar.sink &+ lanes.sink &+ kernels.sink &+ withDraw.sink
+        let f = { (x: Double) in String(format: "%.1f", x) }
+        print("| \(scheme.rawValue) | \(f(scalar.ns)) | \(f(lanes.ns)) | " + (hasKernel ? f(kernels.ns) : "(none: \(f(kernels.ns)))")
+              + " | \(f(scalar.ns / kernels.ns))x | \(f(lanes.ns / kernels.ns))x | \(f(withDraw.ns)) |")
     }
     if sink == 42 { print("") }  // keeps the work observable
 }
@@ -291,7 +300,9 @@ func threadCPUSeconds() -> Double {
 /// `hash-batch --verify`: `keys` random (salt, id) keys, in random ranges of 1 to 300
 /// consecutive ids, salts of 0 to 210 bytes (SHA-256 block boundaries) and ids of 1 to 13 digits
 /// (crossing powers of ten): the batch must equal the scalar `bucket(utf8:)` for every key and
-/// scheme. Exits 1 on the first mismatch.
+/// scheme, on the CPU kernels and on the portable lanes. Then `keys / 10` packed ids of 0 to 130
+/// random bytes (sha256, statsig: `buckets(packedUTF8:)`, both paths). Exits 1 on the first
+/// mismatch.
 func verifyHashBatch(keys: Int) {
     var state: UInt64 = 19
     func next() -> UInt64 {  // SplitMix64
@@ -312,18 +323,45 @@ func verifyHashBatch(keys: Int) {
         let magnitude = [10, 100, 1_000, 100_000, 10_000_000, 1_000_000_000, 10_000_000_000_000][Int(next() % 7)]
         let lo = Int(next() % UInt64(magnitude)), count = 1 + Int(next() % 300)
         let h = SaltedHasher(scheme: scheme, salt: salt)
-        h.buckets(ofConsecutiveIDs: lo..<(lo + count), into: out)
-        for k in 0..<count {
-            id = [UInt8(ascii: "u")] + Array(String(lo + k).utf8)
-            let expected = id.withUnsafeBufferPointer { h.bucket(utf8: $0) }
-            if out[k] != expected {
-                print("hash-batch --verify: MISMATCH \(scheme.rawValue) salt \"\(salt)\" id u\(lo + k): batch \(out[k]) scalar \(expected)")
-                exit(1)
+        for cpuKernels in [true, false] {
+            h.buckets(ofConsecutiveIDs: lo..<(lo + count), cpuKernels: cpuKernels, into: out)
+            for k in 0..<count {
+                id = [UInt8(ascii: "u")] + Array(String(lo + k).utf8)
+                let expected = id.withUnsafeBufferPointer { h.bucket(utf8: $0) }
+                if out[k] != expected {
+                    print("hash-batch --verify: MISMATCH (\(cpuKernels ? "CPU kernels" : "portable lanes")) \(scheme.rawValue) "
+                          + "salt \"\(salt)\" id u\(lo + k): batch \(out[k]) scalar \(expected)")
+                    exit(1)
+                }
             }
         }
         checked += count
     }
-    print("hash-batch --verify: \(checked) random keys (sha256, statsig, growthbook_v2, growthbook_v1): batch == scalar for all")
+    print("hash-batch --verify: \(checked) random keys (sha256, statsig, growthbook_v2, growthbook_v1): batch == scalar for all, "
+          + "on the CPU kernels (SHA extensions: \(HashKernels.shaExtensions ? "yes" : "no"), AVX2: \(HashKernels.avx2 ? "yes" : "no")) "
+          + "and on the portable lanes")
+    var packedChecked = 0
+    while packedChecked < keys / 10 {
+        let scheme: HashScheme = next() % 2 == 0 ? .sha256 : .statsig
+        let salt = String(decoding: (0..<Int(next() % 130)).map { _ in UInt8(0x21 + next() % 94) }, as: UTF8.self)
+        let h = SaltedHasher(scheme: scheme, salt: salt)
+        let ids = (0..<(1 + Int(next() % 200))).map { _ in (0..<Int(next() % (next() % 4 == 0 ? 131 : 12))).map { _ in UInt8(truncatingIfNeeded: next()) } }
+        let bytes = ids.flatMap { $0 }
+        var offsets = [0]
+        for id in ids { offsets.append(offsets[offsets.count - 1] + id.count) }
+        for cpuKernels in [true, false] {
+            var got = [UInt32](repeating: .max, count: ids.count)
+            bytes.withUnsafeBufferPointer { b in
+                offsets.withUnsafeBufferPointer { o in got.withUnsafeMutableBufferPointer { h.buckets(packedUTF8: b, offsets: o, cpuKernels: cpuKernels, into: $0) } }
+            }
+            for (k, id) in ids.enumerated() where got[k] != id.withUnsafeBufferPointer({ h.bucket(utf8: $0) }) {
+                print("hash-batch --verify: MISMATCH packed (\(cpuKernels ? "CPU kernels" : "portable lanes")) \(scheme.rawValue) salt \"\(salt)\" id bytes \(id)")
+                exit(1)
+            }
+        }
+        packedChecked += ids.count
+    }
+    print("hash-batch --verify: \(packedChecked) random packed ids of 0-130 bytes (sha256, statsig): batch == scalar for all, on both paths")
 }
 
 let args = CommandLine.arguments.dropFirst()

@@ -1,4 +1,5 @@
 import Crypto
+import Distributions
 import Foundation
 import Testing
 @testable import Assignment
@@ -31,10 +32,30 @@ private func scalarBuckets(_ h: SaltedHasher, _ range: Range<Int>, prefix: UInt8
     }
 }
 
-private func batchBuckets(_ h: SaltedHasher, _ range: Range<Int>, prefix: UInt8 = UInt8(ascii: "u")) -> [UInt32] {
+private func batchBuckets(_ h: SaltedHasher, _ range: Range<Int>, prefix: UInt8 = UInt8(ascii: "u"),
+                          cpuKernels: Bool = true) -> [UInt32] {
     var out = [UInt32](repeating: .max, count: range.count)
-    out.withUnsafeMutableBufferPointer { h.buckets(ofConsecutiveIDs: range, prefix: prefix, into: $0) }
+    out.withUnsafeMutableBufferPointer { h.buckets(ofConsecutiveIDs: range, prefix: prefix, cpuKernels: cpuKernels, into: $0) }
     return out
+}
+
+/// `buckets(packedUTF8:)` of `ids`.
+private func packedBuckets(_ h: SaltedHasher, _ ids: [[UInt8]], cpuKernels: Bool) -> [UInt32] {
+    let bytes = ids.flatMap { $0 }
+    var offsets = [0]
+    for id in ids { offsets.append(offsets[offsets.count - 1] + id.count) }
+    var out = [UInt32](repeating: .max, count: ids.count)
+    bytes.withUnsafeBufferPointer { b in
+        offsets.withUnsafeBufferPointer { o in out.withUnsafeMutableBufferPointer { h.buckets(packedUTF8: b, offsets: o, cpuKernels: cpuKernels, into: $0) } }
+    }
+    return out
+}
+
+/// The buckets the schemes derive from a swift-crypto digest (HashScheme's documented formulas).
+private func bucketFromSwiftCrypto(_ scheme: HashScheme, _ message: [UInt8]) -> UInt32 {
+    let digest = Array(SHA256.hash(data: message))
+    if scheme == .statsig { return UInt32(digest[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } % 10_000) }
+    return UInt32(digest.reduce(UInt64(0)) { ($0 << 8 | UInt64($1)) % 10_000 })
 }
 
 /// Salt lengths around the SHA-256 block boundaries: with the separator and "u<digits>" the
@@ -138,6 +159,88 @@ private let boundaryRanges: [Range<Int>] = [0..<1, 0..<30, 7..<8, 95..<105, 995.
         // fails at 1 029, so the stated bound is the real one.
         for s in 0..<1_029 as Range<UInt64> { #expect((s &* 205) >> 11 == s / 10) }
         #expect((1_029 &* 205) >> 11 != 1_029 / 10)
+    }
+
+    /// The CPU-kernel path (SHA extensions, AVX2) and the forced portable fallback both equal the
+    /// scalar path id by id, and for SHA-256 the bucket of swift-crypto's own digest, across the
+    /// salt lengths where the final blocks change shape and id ranges crossing 9→10, 99→100 and
+    /// 99 999→100 000 (and runs longer than the kernel's 16 message slots, crossing hundreds mid-run).
+    @Test(arguments: [HashScheme.sha256, .statsig, .growthbookV2])
+    func kernelAndFallbackEqualScalarAndSwiftCrypto(_ scheme: HashScheme) {
+        var g = KeyGenerator(state: 64)
+        let ranges: [Range<Int>] = [5..<15, 95..<105, 99_995..<100_005, 0..<150, 1_190..<1_260]  // the last: hundreds change mid-chunk
+        for length in [0, 1, 54, 55, 56, 57, 58, 63, 64, 65, 119, 120, 121, 200] {
+            let salt = g.ascii(length)
+            let h = SaltedHasher(scheme: scheme, salt: salt)
+            for range in ranges {
+                let scalar = scalarBuckets(h, range)
+                #expect(batchBuckets(h, range, cpuKernels: true) == scalar, "kernel: salt length \(length), range \(range)")
+                #expect(batchBuckets(h, range, cpuKernels: false) == scalar, "fallback: salt length \(length), range \(range)")
+                if scheme != .growthbookV2 {
+                    let separator = scheme == .statsig ? "." : ":"
+                    let crypto = range.map { bucketFromSwiftCrypto(scheme, Array("\(salt)\(separator)u\($0)".utf8)) }
+                    #expect(scalar == crypto, "swift-crypto: salt length \(length), range \(range)")
+                }
+            }
+        }
+    }
+
+    /// The packed variant on the kernel and on the fallback: ids of mixed lengths (0 to 200
+    /// bytes, any bytes), so runs of equal block counts start and stop anywhere, against
+    /// swift-crypto's digest.
+    @Test(arguments: [HashScheme.sha256, .statsig])
+    func packedKernelAndFallbackEqualSwiftCrypto(_ scheme: HashScheme) {
+        var g = KeyGenerator(state: 1_804)
+        for round in 0..<40 {
+            let salt = g.ascii([0, 1, 54, 55, 56, 57, 58, 63, 64, 65, 119, 120, 121, 200][round % 14])
+            let h = SaltedHasher(scheme: scheme, salt: salt)
+            let ids = (0..<(1 + g.below(90))).map { _ in g.bytes(g.below(5) == 0 ? g.below(201) : g.below(12)) }
+            let separator = scheme == .statsig ? "." : ":"
+            let crypto = ids.map { bucketFromSwiftCrypto(scheme, Array("\(salt)\(separator)".utf8) + $0) }
+            #expect(packedBuckets(h, ids, cpuKernels: true) == crypto, "kernel: salt length \(salt.utf8.count)")
+            #expect(packedBuckets(h, ids, cpuKernels: false) == crypto, "fallback: salt length \(salt.utf8.count)")
+        }
+    }
+
+    /// The kernel batch's digests equal swift-crypto's `SHA256.hash(data:)` byte for byte (the
+    /// digest-level counterpart of `laneDigestsEqualSwiftCrypto`), prefixes of 0 to 299 bytes.
+    @Test func kernelDigestsEqualSwiftCrypto() throws {
+        try #require(HashKernels.shaExtensions, "no SHA extensions here (or SPLITBENCH_NO_CPU_KERNELS=1): nothing to test")
+        var g = KeyGenerator(state: 256)
+        for round in 0..<300 {
+            let prefix = g.bytes(round < 130 ? round : g.below(300)), id = g.bytes(g.below(40))
+            let digest: [UInt8]? = prefix.withUnsafeBufferPointer { p in
+                guard let batch = SHA256KernelBatch(prefix: p, maxIDLength: id.count) else { return nil }
+                defer { batch.deallocate() }
+                let blocks = batch.blockCount(idLength: id.count)
+                id.withUnsafeBufferPointer { batch.writeMessage(slot: 0, blocks: blocks, id: $0.baseAddress, length: id.count) }
+                guard batch.compress(messages: 1, blocks: blocks) else { return nil }
+                return (0..<8).flatMap { j in withUnsafeBytes(of: batch.states[j].bigEndian) { Array($0) } }
+            }
+            #expect(digest == Array(SHA256.hash(data: prefix + id)), "prefix \(prefix.count) B, id \(id.count) B")
+        }
+    }
+
+    /// The kernel's sha256 reduction weights are 2^(32·(7 − j)) mod 10 000, recomputed here by
+    /// repeated multiplication (one wrong weight would also break the bucket tests above).
+    @Test func kernelReductionWeightsArePowersOfTwoToTheThirtyTwoModTenThousand() {
+        let c = SHA256KernelBatch.wordWeights
+        var weight: UInt64 = 1, expected: [UInt64] = []
+        for _ in 0..<8 { expected.insert(weight, at: 0); weight = weight * ((1 << 32) % 10_000) % 10_000 }
+        #expect([c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7] == expected)
+    }
+
+    /// The kernel path's small copy moves exactly `count` bytes, for every count it allows.
+    @Test func kernelIDCopyWritesExactlyCountBytes() {
+        let source = (0..<32).map { UInt8($0 + 1) }
+        for count in 0..<32 {
+            var target = [UInt8](repeating: 0xEE, count: 40)
+            source.withUnsafeBufferPointer { s in
+                target.withUnsafeMutableBufferPointer { SHA256KernelBatch.copy(s.baseAddress!, to: $0.baseAddress! + 4, count: count) }
+            }
+            #expect(Array(target[4..<(4 + count)]) == Array(source[0..<count]), "count \(count)")
+            #expect(target[0..<4].allSatisfy { $0 == 0xEE } && target[(4 + count)...].allSatisfy { $0 == 0xEE }, "count \(count)")
+        }
     }
 
     @Test func decimalOdometerWritesTheDecimalString() {
