@@ -45,6 +45,25 @@ static inline uint64_t sb_xoshiro256ss_next(sb_xoshiro256ss_state *st) {
     return result;
 }
 
+/* The next n uniforms in [0, 1) of *st, (next >> 11) * 2^-53 each, into out: exactly n calls
+   of sb_xoshiro256ss_next, with the state held in locals for the loop (a hot loop that calls
+   the step through the pointer reloads and stores the state on every draw). */
+static inline void sb_xoshiro256ss_fill_uniform(sb_xoshiro256ss_state *st, double *out, long n) {
+    uint64_t s0 = st->s[0], s1 = st->s[1], s2 = st->s[2], s3 = st->s[3];
+    for (long k = 0; k < n; k++) {
+        const uint64_t result = sb_rotl64(s1 * 5, 7) * 9;
+        const uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = sb_rotl64(s3, 45);
+        out[k] = (double)(result >> 11) * 0x1.0p-53;
+    }
+    st->s[0] = s0; st->s[1] = s1; st->s[2] = s2; st->s[3] = s3;
+}
+
 /* SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): advances *x and returns the mixed value. */
 static inline uint64_t sb_splitmix64_next(uint64_t *x) {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);

@@ -102,6 +102,15 @@ public final class RandomStream {
         Double(nextUInt64() >> 11) * 0x1.0p-53
     }
 
+    /// The next `out.count` values of ``uniform()``, in order, into `out` (the same values and the
+    /// same state afterwards as that many calls; the generator's state stays in registers for
+    /// the loop, about twice as fast in a hot loop).
+    @inlinable
+    public func fillUniform(_ out: UnsafeMutableBufferPointer<Double>) {
+        guard let base = out.baseAddress, !out.isEmpty else { return }
+        sb_xoshiro256ss_fill_uniform(state, base, out.count)
+    }
+
     /// A uniform double drawn through GSL's generic interface (`gsl_rng_uniform`, an indirect
     /// call): the same value ``uniform()`` returns inline. Exposed for tests and benchmarks.
     public func gslUniform() -> Double {

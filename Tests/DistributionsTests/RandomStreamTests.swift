@@ -74,6 +74,19 @@ import Testing
         for _ in 0..<1000 { #expect(a.uniform() == b.gslUniform()) }
     }
 
+    /// `fillUniform` gives the values of as many `uniform()` calls, in order, and leaves the
+    /// stream where they would (the next draws agree too); an empty buffer draws nothing.
+    @Test func fillUniformEqualsRepeatedUniform() {
+        let a = RandomStream(seed: 91, 4), b = RandomStream(seed: 91, 4)
+        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 257)
+        defer { buffer.deallocate() }
+        for n in [0, 1, 7, 256, 257] {
+            a.fillUniform(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]))
+            for k in 0..<n { #expect(buffer[k] == b.uniform(), "n \(n), k \(k)") }
+        }
+        for _ in 0..<10 { #expect(a.nextUInt64() == b.nextUInt64()) }
+    }
+
     /// Key derivation and xoshiro256** against an independent Python implementation
     /// (`scripts/reference/streams.py`, fixture `streams.json`).
     @Test func matchesIndependentReferenceImplementation() throws {

@@ -17,6 +17,16 @@ extension ReplicationEngine {
         }
     }
 
+    /// 1 when x = y, else 0, without a branch (arms are random, so a branch would mispredict
+    /// half the time): d = x ⊕ y is 0 exactly when x = y; d | −d has its sign bit set exactly
+    /// when d ≠ 0 (for d = Int32.min too, with wrapping negation); the arithmetic shift by 31
+    /// gives −1 or 0, plus 1.
+    @inline(__always)
+    static func isEqual(_ x: Int32, _ y: Int32) -> Int32 {
+        let d = x ^ y
+        return ((d | (0 &- d)) >> 31) &+ 1
+    }
+
     /// Units per block: the assigner fills a block's arms at once (batched hashing), then each
     /// metric runs over the block from its own stream.
     static let fusedBlock = 256
@@ -44,15 +54,29 @@ extension ReplicationEngine {
         let block = Self.fusedBlock
         let armBuffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: block)
         let baseBuffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: block)
-        // Binary counting: per (interval, arm) cell, units and successes.
+        // Per (interval, arm) cell: the block's units; per unit of the block: a binary metric's
+        // success (0 or 1); the block's segments (first and end offset, first cell), one per
+        // look interval it touches (at most one per unit).
         let cells = looks.count * arms
         let units = UnsafeMutableBufferPointer<Int>.allocate(capacity: cells)
-        let successes = UnsafeMutableBufferPointer<Int>.allocate(capacity: cells)
+        let hits = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: block)
+        let draws = UnsafeMutableBufferPointer<Double>.allocate(capacity: block)
+        let segments = UnsafeMutableBufferPointer<(Int, Int, Int)>.allocate(capacity: block)
+        // Each binary metric's success probability per cell (its arm's), so the loop needs no
+        // division to find the arm of a cell.
+        let cellThresholds = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(metrics * cells, 1))
+        for (m, t) in thresholds.enumerated() {
+            guard let t else { continue }
+            for cell in 0..<cells { cellThresholds[m * cells + cell] = t[cell % arms] }
+        }
         defer {
             armBuffer.deallocate()
             baseBuffer.deallocate()
             units.deallocate()
-            successes.deallocate()
+            hits.deallocate()
+            draws.deallocate()
+            segments.deallocate()
+            cellThresholds.deallocate()
         }
         privateGenerators.withUnsafeBufferPointer { gens in
             acc.sums.withUnsafeMutableBufferPointer { sums in
@@ -64,39 +88,59 @@ extension ReplicationEngine {
                     while start < n {
                         let end = min(n, start + block)
                         assigner.arms(ofUnits: start..<end, into: armBuffer)
-                        let firstInterval = interval
-                        for i in start..<end {
+                        // The block in segments of one look interval each (usually one): a
+                        // unit's cell is interval · arms + arm, and a segment's units per arm
+                        // are counted arm by arm (compare-and-add loops, no per-unit
+                        // read-modify-write of a counter in memory).
+                        var segmentCount = 0, enrolled = 0
+                        var i = start
+                        while i < end {
                             while interval < looks.count - 1 && i >= nextCut {
                                 interval += 1
                                 nextCut = looks[interval].units
                             }
-                            let arm = Int(armBuffer[i - start])
-                            guard arm >= 0 else { baseBuffer[i - start] = -1; continue }
-                            counts[interval * arms + arm] += 1
-                            baseBuffer[i - start] = interval * arms + arm
+                            let segmentEnd = interval < looks.count - 1 ? min(end, max(nextCut, i + 1)) : end
+                            let base = interval * arms
+                            for j in (i - start)..<(segmentEnd - start) {
+                                let arm = Int(armBuffer[j])
+                                baseBuffer[j] = arm >= 0 ? base + arm : -1
+                            }
+                            for a in 0..<arms {
+                                var c: Int32 = 0
+                                for j in (i - start)..<(segmentEnd - start) { c &+= Self.isEqual(armBuffer[j], Int32(truncatingIfNeeded: a)) }
+                                units[base + a] = Int(c)
+                                counts[base + a] += Int(c)
+                                enrolled += Int(c)
+                            }
+                            segments[segmentCount] = (i - start, segmentEnd - start, base)
+                            segmentCount += 1
+                            i = segmentEnd
                         }
-                        // The block's units fall in look intervals firstInterval...interval,
-                        // i.e. in cells lowCell..<highCell.
-                        let lowCell = firstInterval * arms, highCell = (interval + 1) * arms
                         for m in 0..<metrics {
                             let stream = streams[m]
-                            if let p = thresholds[m] {
-                                for cell in lowCell..<highCell {
-                                    units[cell] = 0
-                                    successes[cell] = 0
-                                }
+                            if thresholds[m] != nil {
+                                let p = cellThresholds.baseAddress.unsafelyUnwrapped + m * cells
+                                // One uniform per enrolled unit, in unit order; the successes
+                                // marked per unit, then counted per segment and arm.
+                                stream.fillUniform(UnsafeMutableBufferPointer(rebasing: draws[0..<enrolled]))
+                                var d = 0
                                 for k in 0..<(end - start) {
                                     let cell = baseBuffer[k]
-                                    guard cell >= 0 else { continue }
-                                    let u = stream.uniform()
-                                    units[cell] += 1
-                                    if u < p[cell % arms] { successes[cell] += 1 }
+                                    guard cell >= 0 else { hits[k] = 0; continue }
+                                    hits[k] = draws[d] < p[cell] ? 1 : 0
+                                    d += 1
                                 }
-                                for cell in lowCell..<highCell where units[cell] > 0 {
-                                    let ones = Double(successes[cell])
-                                    sums[cell * width + m].n += units[cell]
-                                    sums[cell * width + m].sum += ones
-                                    sums[cell * width + m].sumOfSquares += ones
+                                for q in 0..<segmentCount {
+                                    let (from, to, base) = segments[q]
+                                    for a in 0..<arms {
+                                        let cell = base + a
+                                        guard units[cell] > 0 else { continue }
+                                        var ones: Int32 = 0
+                                        for j in from..<to { ones &+= Self.isEqual(armBuffer[j], Int32(truncatingIfNeeded: a)) & Int32(hits[j]) }
+                                        sums[cell * width + m].n += units[cell]
+                                        sums[cell * width + m].sum += Double(ones)
+                                        sums[cell * width + m].sumOfSquares += Double(ones)
+                                    }
                                 }
                                 continue
                             }
