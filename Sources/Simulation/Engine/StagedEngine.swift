@@ -55,6 +55,15 @@ extension ReplicationEngine {
             // Outcomes, metric by metric (each metric's stream in unit order).
             for m in once {
                 let g = gens[m], s = streams[m], ys = table.outcome[m], xs = table.covariate[m]
+                if transforms[m].isEmpty, let p = g.binaryThresholds {
+                    // A binary metric with constant shifts: `draw` is exactly (u < p′_arm ? 1 : 0, 0)
+                    // for one uniform u (``MetricGenerator/binaryThresholds``), so no unit context.
+                    for i in units where arm[i] >= 0 {
+                        ys[i] = s.uniform() < p[Int(arm[i])] ? 1 : 0
+                        xs[i] = 0
+                    }
+                    continue
+                }
                 for i in units where arm[i] >= 0 {
                     unit.index = i
                     unit.arm = Int(arm[i])
