@@ -18,6 +18,10 @@ public final class CellPlan: Sendable {
     /// Per metric, ``MetricGenerator/binaryThresholds`` (computed once; the fast path counts
     /// successes of such a metric instead of drawing through its generator).
     let binaryThresholds: [[Double]?]
+    /// ``binaryThresholds`` spread over the fast path's (look interval, arm) cells: entry
+    /// `m · cells + cell` is metric m's success probability in the cell's arm (`cell mod arms`),
+    /// 0 for a metric without thresholds; built once so a replication needs no division.
+    let cellThresholds: [Double]
     /// Per metric, its outcome stream's purpose (`outcome/<metric>`).
     let outcomePurposes: [StreamPurpose]
     /// The indices of the periods that end with a look, in look order.
@@ -92,6 +96,8 @@ public final class CellPlan: Sendable {
         }
         generators = gens
         binaryThresholds = gens.map(\.binaryThresholds)
+        let arms = study.experiment.variants.count, cells = looks.count * arms
+        cellThresholds = binaryThresholds.flatMap { t in (0..<cells).map { t?[$0 % arms] ?? 0 } }
         outcomePurposes = study.metrics.map { .outcome($0.name) }
         tableShape = (study.population.units, study.population.segments.count, study.population.attributes.count, study.metrics.count,
                       study.metrics.contains { $0.sharedFactorCorrelation > 0 }, study.metrics.contains(where: \.isDaily))

@@ -62,13 +62,6 @@ extension ReplicationEngine {
         let hits = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: block)
         let draws = UnsafeMutableBufferPointer<Double>.allocate(capacity: block)
         let segments = UnsafeMutableBufferPointer<(Int, Int, Int)>.allocate(capacity: block)
-        // Each binary metric's success probability per cell (its arm's), so the loop needs no
-        // division to find the arm of a cell.
-        let cellThresholds = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(metrics * cells, 1))
-        for (m, t) in thresholds.enumerated() {
-            guard let t else { continue }
-            for cell in 0..<cells { cellThresholds[m * cells + cell] = t[cell % arms] }
-        }
         defer {
             armBuffer.deallocate()
             baseBuffer.deallocate()
@@ -76,8 +69,8 @@ extension ReplicationEngine {
             hits.deallocate()
             draws.deallocate()
             segments.deallocate()
-            cellThresholds.deallocate()
         }
+        plan.cellThresholds.withUnsafeBufferPointer { cellThresholds in
         privateGenerators.withUnsafeBufferPointer { gens in
             acc.sums.withUnsafeMutableBufferPointer { sums in
                 acc.counts.withUnsafeMutableBufferPointer { counts in
@@ -162,6 +155,7 @@ extension ReplicationEngine {
                     }
                 }
             }
+        }
         }
         return acc.looks(lookPeriods: plan.lookPeriods)
     }
