@@ -11,9 +11,10 @@ struct CalibrateDesigns: AsyncParsableCommand {
         abstract: "Run the designs calibration and write designs.{md,html,csv,json}.",
         discussion: """
         Runs every scenario in scenarios/calibration/designs/ (switchback, cluster randomisation, interference, \
-        bandits, long-term holdout) and writes one report with a section per design: its lesson, with the numbers behind it, and its \
+        bandits, long-term holdout, stratified assignment) and writes one report with a section per design: its lesson, with the numbers behind it, and its \
         charts: FPR against phi and L for switchbacks, FPR against the ICC for clusters, bias against w for \
-        interference, regret against ln T for bandits, bias against the novelty share for a long-term holdout, and \
+        interference, regret against ln T for bandits, bias against the novelty share for a long-term holdout, variance and FPR against the number of salts for \
+        re-salting, and \
         the coverage of naive against valid intervals. \
         Exit codes: 0 done, 2 bad input.
         """)
@@ -59,8 +60,9 @@ struct CalibrateDesigns: AsyncParsableCommand {
         case "calibration.designs.interference": return interference(reader)
         case "calibration.designs.bandit": return try bandit(reader)
         case "calibration.designs.holdout": return try holdout(reader)
+        case "calibration.designs.stratified": return stratified(reader)
         default:
-            printError("error: \(r.file): scenario \(r.scenario) is not one of the designs calibration's (calibration.designs.switchback, …cluster, …interference, …bandit, …holdout)")
+            printError("error: \(r.file): scenario \(r.scenario) is not one of the designs calibration's (calibration.designs.switchback, …cluster, …interference, …bandit, …holdout, …stratified)")
             throw ExitCode(2)
         }
     }
@@ -136,17 +138,40 @@ struct CalibrateDesigns: AsyncParsableCommand {
         let logPts = pts.map { (x: Foundation.log($0.x), cell: $0.cell) }
         let c = try BanditAllocator.laiRobbinsConstant(bernoulliMeans: [0.10, 0.12])
         let top = pts.last
-        let lesson = "Thompson sampling (daily batches, 1% floor) on 10% vs 12% conversion loses \(x.fmt(top.flatMap { x.value($0.cell, "regret", .regret) })) conversions over T = \(Int(top?.x ?? 0)) users, against T·Δ/2 = \(Int((top?.x ?? 0) * 0.01)) for a 50/50 split; the Lai–Robbins rate C·ln T with C = \(String(format: "%.2f", c)) is \(String(format: "%.0f", c * Foundation.log(top?.x ?? 1))) there — a statement about regret/ln T as T → ∞ for uniformly good policies, not a bound at finite T, and at these horizons the regret is \((top.flatMap { x.value($0.cell, "regret", .regret)?.estimate } ?? 0) < c * Foundation.log(top?.x ?? 1) ? "below" : "above") it. The naive z-interval of the arm difference covers \(x.pct(top.flatMap { x.value($0.cell, "naive", .coverage) })) and the IPW interval \(x.pct(top.flatMap { x.value($0.cell, "ipw", .coverage) }))."
+        let T = top?.x ?? 0
+        let regretTop = top.flatMap { x.value($0.cell, "regret", .regret) }
+        let slopeTop = top.flatMap { x.value($0.cell, "regret", .regretSlope) }
+        let slopeFirst = pts.first.flatMap { x.value($0.cell, "regret", .regretSlope) }
+        let uniform = T * 0.01
+        // The slope between T/10 and T is plotted at the midpoint of ln(T/10) and ln T.
+        let midPts = pts.map { (x: Foundation.log($0.x) - Foundation.log(10) / 2, cell: $0.cell) }
+        let lesson = "Thompson sampling (weights updated every 6 hours, 1% floor) on 10% vs 12% conversion loses \(x.fmt(regretTop)) conversions over T = \(Int(T)) users, \(String(format: "%.0f", uniform / max(regretTop?.estimate ?? 1, 1e-9)))× less than a 50/50 split's T·Δ/2 = \(Int(uniform)). Its regret grows roughly like ln T: the slope of regret against ln T between T/10 and T rises from \(x.fmt(slopeFirst)) at T = \(Int(pts.first?.x ?? 0)) to \(x.fmt(slopeTop)) at T = \(Int(T)), through the Lai–Robbins constant C = \(String(format: "%.2f", c)). C is the limit of regret/ln T as T → ∞ for a policy that updates after every user; here the 56 updates are fixed, so each batch grows with T and so does the regret of waiting for the next update, which is why the slope keeps rising past C instead of settling on it. By the last period the better arm holds \(top.flatMap { x.summary($0.cell, "regret")?.bestArmWeightByPeriod?.last }.map { String(format: "%.1f%%", 100 * $0.estimate) } ?? "n/a") of the traffic. The naive z-interval of the arm difference covers \(x.pct(top.flatMap { x.value($0.cell, "naive", .coverage) })) and the IPW interval with the logged weights \(x.pct(top.flatMap { x.value($0.cell, "ipw", .coverage) })); the naive estimate is biased by \(x.fmt(top.flatMap { x.value($0.cell, "naive", .bias) })), the IPW one by \(x.fmt(top.flatMap { x.value($0.cell, "ipw", .bias) }))."
         let regret = CalibrationChart(title: "Thompson sampling: regret against ln T", xLabel: "ln T (users)", yLabel: "cumulative regret (conversions)",
                                       series: [x.series("Thompson sampling", logPts, "regret", .regret),
                                                CalibrationSeries(name: "Lai–Robbins C·ln T", points: logPts.map { CalibrationPoint(x: $0.x, y: c * $0.x) }, isTruth: true),
                                                CalibrationSeries(name: "50/50 split T·Δ/2", points: logPts.map { CalibrationPoint(x: $0.x, y: Foundation.exp($0.x) * 0.01) }, isTruth: true)],
                                       caption: "Mean regret Σ_a n_a(μ* − μ_a) (±2 MCSE).")
+        let slope = CalibrationChart(title: "Thompson sampling: slope of regret against ln T, beside the Lai–Robbins constant", xLabel: "ln T, midpoint of [T/10, T]", yLabel: "Δ regret / Δ ln T",
+                                     series: [x.series("slope between T/10 and T", midPts, "regret", .regretSlope)],
+                                     references: [CalibrationReference(value: c, label: String(format: "C = %.2f", c))],
+                                     caption: "Mean of (R_T − R_{T/10}) / ln 10 over replications (±2 MCSE), from the looks at T/10 and T of each cell.")
+        var allocation: [CalibrationSeries] = []
+        for p in pts {
+            guard let w = x.summary(p.cell, "regret")?.bestArmWeightByPeriod else { continue }
+            allocation.append(CalibrationSeries(name: "T = \(Int(p.x))", points: w.compactMap { v in v.startDay.map { CalibrationPoint(x: $0, y: v.estimate, mcse: v.mcse) } }))
+        }
+        let allocationChart = CalibrationChart(title: "Thompson sampling: allocation over time", xLabel: "day (start of the allocation period)", yLabel: "weight of the better arm",
+                                               series: allocation, references: [CalibrationReference(value: 0.5, label: "50/50"), CalibrationReference(value: 0.99, label: "1 − floor")],
+                                               caption: "Mean weight the allocator gave the 12% arm in each period (±2 MCSE); a period ends at an update (every 6 hours) or a look.")
         let coverage = CalibrationChart(title: "After the bandit: coverage of the arm difference", xLabel: "ln T (users)", yLabel: "coverage",
                                         series: [x.series("naive z-interval", logPts, "naive", .coverage), x.series("IPW with the logged weights", logPts, "ipw", .coverage)],
                                         references: [CalibrationReference(value: 0.95, label: "0.95")],
                                         caption: "Share of 95% intervals that contain the true difference 0.02 (±2 MCSE).")
-        return FaultSection(title: "Bandits", lesson: lesson, charts: [regret, coverage], result: x.r, claims: [
+        return FaultSection(title: "Bandits", lesson: lesson, charts: [regret, slope, allocationChart, coverage], result: x.r, claims: [
+                x.claim("Thompson's regret at the largest T is below a tenth of a 50/50 split's T·Δ/2", top?.cell, "regret", .regret, .atMost, uniform / 10),
+                x.claim("The slope of regret against ln T at the largest T is at least 3/4 of C", top?.cell, "regret", .regretSlope, .atLeast, 0.75 * c),
+                x.claim("The slope of regret against ln T at the largest T is at most 3/2 of C", top?.cell, "regret", .regretSlope, .atMost, 1.5 * c),
+                x.claim("The better arm is favoured at the end (largest T)", top?.cell, "regret", .bestArmRate, .atLeast, 0.99),
                 x.claim("The IPW interval covers after the bandit (largest T)", top?.cell, "ipw", .coverage, .atLeast, 0.95),
             ])
     }
@@ -182,6 +207,32 @@ struct CalibrateDesigns: AsyncParsableCommand {
                 x.claim("The holdout is unbiased (no novelty)", first?.cell, "holdout", .bias, .near, 0),
                 x.claim("The holdout is unbiased (all features with novelty)", last?.cell, "holdout", .bias, .near, 0),
                 x.claim("The holdout interval covers (all features with novelty)", last?.cell, "holdout", .coverage, .atLeast, 0.95),
+            ])
+    }
+
+    static func stratified(_ x: CalibrateFaults.Reader) -> FaultSection {
+        let pts = x.cells("design.salts")
+        // R² of the covariate: the metric's shared_factor_correlation c (0.5 in the scenario).
+        let c = 0.5, simpleSE = (4.0 / 1000).squareRoot()
+        func ratio(_ k: Double) -> Double { Resalting.varianceRatio(bestOf: Int(k), rSquared: c) }
+        let ten = pts.first { $0.x == 10 }?.cell
+        let lesson = "Re-salting to the most balanced of k salts balances the covariate and so shrinks the true variance of the difference in means, by the factor 1 − (1 − v_k)·R² (\(String(format: "%.3f", ratio(10))) at k = 10, R² = 0.5): its empirical SE is \(x.fmt(ten.flatMap { x.value($0, "welch", .empiricalSE) })) against \(String(format: "%.4f", simpleSE * ratio(10).squareRoot())) in theory and \(x.fmt(pts.first.flatMap { x.value($0.cell, "welch", .empiricalSE) })) with one salt. Welch's SE does not know: it stays \(x.fmt(ten.flatMap { x.value($0, "welch", .modelSE) })), so the unadjusted test is conservative — it rejects \(x.pct(ten.flatMap { x.value($0, "welch", .rejectionRate) })) of A/A tests at k = 10 (closed form \(String(format: "%.2f%%", 100 * StratifiedDesign.predictedUnadjustedFPR(varianceRatio: ratio(10))))) instead of 5%, and gives away the power the balance bought. CUPED on the covariate uses what was balanced: \(x.pct(ten.flatMap { x.value($0, "cuped", .rejectionRate) })) at k = 10 and \(x.pct(pts.first.flatMap { x.value($0.cell, "cuped", .rejectionRate) })) with one salt, with an SE of \(x.fmt(ten.flatMap { x.value($0, "cuped", .empiricalSE) })) whatever k."
+        let fpr = CalibrationChart(title: "Re-salting: false-positive rate against the number of salts", xLabel: "salts k (1 = simple randomisation)", yLabel: "false-positive rate",
+                                   series: [x.series("unadjusted Welch", pts, "welch", .rejectionRate), x.series("CUPED on the covariate", pts, "cuped", .rejectionRate),
+                                            CalibrationSeries(name: "closed form, unadjusted", points: pts.map { CalibrationPoint(x: $0.x, y: StratifiedDesign.predictedUnadjustedFPR(varianceRatio: ratio($0.x))) }, isTruth: true)],
+                                   references: [CalibrationReference(value: 0.05, label: "α = 0.05")], logX: true,
+                                   caption: "Share of A/A replications rejected (±2 MCSE); dashed: 2Φ̄(1.96/√(1 − (1 − v_k)·R²)).")
+        let se = CalibrationChart(title: "Re-salting: SE of the difference in means against the number of salts", xLabel: "salts k (1 = simple randomisation)", yLabel: "standard error",
+                                  series: [x.series("empirical SE, unadjusted", pts, "welch", .empiricalSE), x.series("Welch's model SE", pts, "welch", .modelSE),
+                                           x.series("empirical SE, CUPED", pts, "cuped", .empiricalSE),
+                                           CalibrationSeries(name: "closed form", points: pts.map { CalibrationPoint(x: $0.x, y: simpleSE * ratio($0.x).squareRoot()) }, isTruth: true)],
+                                  logX: true, caption: "Standard deviation of the estimates over replications and mean model SE (±2 MCSE); dashed: √(4/n)·√(1 − (1 − v_k)·R²).")
+        return FaultSection(title: "Stratified assignment", lesson: lesson, charts: [se, fpr], result: x.r, claims: [
+                x.claim("One salt is simple randomisation: Welch holds α", pts.first?.cell, "welch", .rejectionRate, .near, 0.05),
+                x.claim("The re-salted SE at k = 10 matches the closed form", ten, "welch", .empiricalSE, .near, simpleSE * ratio(10).squareRoot()),
+                x.claim("Unadjusted Welch after re-salting (k = 10) is conservative, as the closed form says", ten, "welch", .rejectionRate, .near,
+                        StratifiedDesign.predictedUnadjustedFPR(varianceRatio: ratio(10))),
+                x.claim("CUPED on the covariate holds α at k = 10", ten, "cuped", .rejectionRate, .near, 0.05),
             ])
     }
 }

@@ -14,9 +14,9 @@ import Simulation
         return try ResultFiles.decode(FaultsCalibration.self, from: data)
     }
 
-    /// The faults report (8 sections) and the designs report (5 sections, its own title and
+    /// The faults report (8 sections) and the designs report (6 sections, its own title and
     /// file names) render from the same types.
-    @Test(arguments: [("faults", 8, "Faults calibration"), ("designs", 5, "Designs calibration")])
+    @Test(arguments: [("faults", 8, "Faults calibration"), ("designs", 6, "Designs calibration")])
     func sectionsLessonsAndCharts(_ file: String, _ sections: Int, _ title: String) throws {
         let c = try Self.committed(file)
         #expect(c.sections.count == sections)

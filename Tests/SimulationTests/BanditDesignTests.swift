@@ -84,6 +84,55 @@ import Testing
         #expect(try single.analyse(single.observe(replication: 2, table: ColumnTable())).comparisons[1].statistic.isNaN)
     }
 
+    /// The weights change on the update schedule only: looks between two updates (days 2.5,
+    /// 6.3 and 9.9 against daily updates) leave every unit's arm and the final regret as they
+    /// were with one look. Before the fix every look re-ran the allocator, so adding looks
+    /// changed the bandit being measured.
+    @Test func looksBetweenUpdatesDoNotChangeTheAllocation() throws {
+        var looked = Self.study()
+        looked.looks = .days([2.5, 6.3, 9.9, 14])
+        let single = ReplicationEngine(plan: try CellPlan(study: Self.study(), scenarioID: "b", cellIndex: 0))
+        let many = ReplicationEngine(plan: try CellPlan(study: looked, scenarioID: "b", cellIndex: 0))
+        for r in 0..<2 {
+            let t1 = ColumnTable(), t2 = ColumnTable()
+            let s1 = try single.observe(replication: r, table: t1), s2 = try many.observe(replication: r, table: t2)
+            #expect(s2.allocation.count == s1.allocation.count + 3)
+            let differing = (0..<14_000).filter { t1.arm[$0] != t2.arm[$0] }.count
+            #expect(differing == 0, "replication \(r): \(differing) units change arm when looks are added")
+            let a1 = try single.analyse(s1), a2 = try many.analyse(s2)
+            #expect(a1.comparisons[1].estimate == a2.comparisons[1].estimate)
+            // Distinct weight vectors: the same sequence of updates (the look periods repeat one).
+            func distinct(_ log: [[Double]]) -> [[Double]] { log.reduce(into: []) { out, w in if out.last != w { out.append(w) } } }
+            let same = distinct(s1.allocation) == distinct(s2.allocation)
+            #expect(same, "replication \(r): \(distinct(s1.allocation).count) against \(distinct(s2.allocation).count) weight vectors")
+        }
+    }
+
+    /// Allocation over time: a regret outcome carries the best arm's logged weight in every
+    /// period up to the look, and the cell summary averages them period by period.
+    @Test func regretOutcomeCarriesTheBestArmsWeightByPeriod() throws {
+        var st = Self.study()
+        st.replications = 3
+        let plan = try CellPlan(study: st, scenarioID: "b", cellIndex: 0)
+        let engine = ReplicationEngine(plan: plan)
+        var summariser = CellSummariser(plan: plan)
+        var sums = [Double](repeating: 0, count: plan.periods.count)
+        for r in 0..<3 {
+            let stats = try engine.observe(replication: r, table: ColumnTable())
+            let record = try engine.analyse(stats)
+            let w = try #require(record.comparisons[1].bestArmWeights)
+            #expect(w == stats.allocation.map { $0[1] })
+            for p in w.indices { sums[p] += w[p] }
+            #expect(record.comparisons[0].bestArmWeights == nil)
+            summariser.add(record, plan: plan)
+        }
+        let summary = try #require(summariser.result(plan: plan, cell: CellInput(index: 0, label: "", factors: [], study: st)).comparisons[1].bestArmWeightByPeriod)
+        #expect(summary.count == plan.periods.count)
+        #expect(summary[0].estimate == 0.5 && summary[0].mcse == 0)
+        for p in summary.indices { #expect(abs(summary[p].estimate - sums[p] / 3) < 1e-12 && summary[p].replications == 3) }
+        #expect(summary.last.map { $0.estimate > 0.9 } == true)
+    }
+
     @Test func entryIsChecked() {
         let s = Self.study()
         func message(_ p: [String: ComponentValue]) -> String {

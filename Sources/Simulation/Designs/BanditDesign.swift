@@ -93,9 +93,12 @@ public struct BanditDesign: Design {
         var weights: [Double]
         var totals: [ArmStatistics]
         var log: [[Double]] = []
+        /// The scheduled update days (the same values the cell's period schedule is built from).
+        let updates: Set<Double>
 
         init(design: BanditDesign, allocator: BanditAllocator, hasher: SaltedHasher, weights: [Double]) {
             self.design = design
+            updates = Set(design.updateDays(study: design.study))
             self.allocator = allocator
             self.hasher = hasher
             self.weights = weights
@@ -122,6 +125,10 @@ public struct BanditDesign: Design {
                 totals[a].sum += s.sum
                 totals[a].sumOfSquares += s.sumOfSquares
             }
+            // The weights change on the design's schedule only (every `update_days`); a period
+            // that ends at a look between two updates carries the statistics forward, so adding
+            // looks does not change what the bandit does.
+            guard updates.contains(period.endDay) else { return }
             guard let w = try? allocator.weights(totals), let r = try? BanditAllocator.ranges(weights: w) else { return }
             weights = w
             ranges = r

@@ -33,6 +33,9 @@ public struct ComparisonOutcome: Sendable, Equatable, Codable {
     /// External engines: what went wrong when the status is an engine failure (timeout, crash,
     /// malformed answer, the engine's own error message).
     public var message: String? = nil
+    /// Regret analyses of an adaptive design: the weight the allocator gave the best arm in each
+    /// update period up to the look (period 0 first); nil for every other analysis.
+    public var bestArmWeights: [Double]? = nil
 
     /// The outcome of a method whose result carries optional fields: `ok` with them when the
     /// status is `ok` and the estimate, SE and p-value exist (the statistic defaults to
@@ -410,6 +413,10 @@ public struct ReplicationEngine: Sendable {
             var r1 = 0.0
             for arm in 0..<arms { r1 += Double(stats.counts[arm]) * (best - a.armMeans[arm]) }
             o.statistic = k > 0 && n1 > 0 && n > n1 ? (regret - r1) / Foundation.log(Double(n) / Double(n1)) : .nan
+            // Allocation over time: the best arm's logged weight in each period so far (the first
+            // best arm when several tie, as under H0).
+            let bestArm = a.armMeans.firstIndex(of: best) ?? 0
+            o.bestArmWeights = (0...last).map { p in bestArm < stats.allocation[p].count ? stats.allocation[p][bestArm] : .nan }
             return o
         }
         guard c.groups.count == 2, c.groups[0].arms.count == 1, c.groups[1].arms.count == 1 else { return .failed(.invalidStatistics, look: k + 1, n: n) }

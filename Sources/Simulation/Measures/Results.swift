@@ -24,8 +24,22 @@ public struct ComparisonSummary: Codable, Equatable, Sendable {
     /// The first 100 analysed replications' intervals, for the coverage zip plot; nil in
     /// results written before it existed.
     public var intervalSample: [IntervalDraw]? = nil
+    /// Regret analyses of a bandit: the mean weight the allocator gave the best arm in each update
+    /// period, with its MCSE (allocation over time); nil otherwise.
+    public var bestArmWeightByPeriod: [PeriodWeight]? = nil
 
     public func value(_ m: Measure) -> MeasureValue? { measures.first { $0.measure == m } }
+}
+
+/// The mean over replications of the best arm's weight in one update period of a bandit
+/// (period 0 is the initial split), with its MCSE sd/√R.
+public struct PeriodWeight: Codable, Equatable, Sendable {
+    public let period: Int
+    /// The day the period starts (0 for the first; a period ends at an update or a look).
+    public var startDay: Double? = nil
+    public let estimate: Double
+    public let mcse: Double?
+    public let replications: Int
 }
 
 /// One replication's interval and the truth it should cover (the coverage zip plot).

@@ -46,6 +46,13 @@ public struct CellSummariser: Codable, Equatable, Sendable {
         for a in plan.analyses {
             for c in a.comparisons {
                 var s = comparisons[j].summary(a, c, measures: plan.study.measures)
+                if let w = s.bestArmWeightByPeriod {
+                    s.bestArmWeightByPeriod = w.map { x in
+                        var x = x
+                        x.startDay = x.period == 0 ? 0 : (x.period <= plan.periods.count ? plan.periods[x.period - 1].endDay : nil)
+                        return x
+                    }
+                }
                 if let e = a.spec.external { s.engine = ExternalEngineLog.shared.info(e) }
                 summaries.append(s)
                 j += 1
@@ -88,6 +95,8 @@ struct ComparisonAccumulator: Codable, Equatable, Sendable {
     var stopLooks = RunningMoments()
     /// Regret analyses: finite slopes.
     var slopes = RunningMoments()
+    /// Regret analyses: the best arm's weight in each update period (allocation over time).
+    var allocation: [RunningMoments] = []
     var histogram = [Int](repeating: 0, count: 20)
     var byLook: [Int]
     var intervalSample: [IntervalDraw] = []
@@ -107,6 +116,10 @@ struct ComparisonAccumulator: Codable, Equatable, Sendable {
             estimates.add(o.estimate)
             if o.rejected { rejected += 1 }
             if o.statistic.isFinite { slopes.add(o.statistic) }
+            if let w = o.bestArmWeights {
+                if allocation.count < w.count { allocation += [RunningMoments](repeating: RunningMoments(), count: w.count - allocation.count) }
+                for (p, x) in w.enumerated() where x.isFinite { allocation[p].add(x) }
+            }
             return
         }
         if o.rejected { rejected += 1 }
@@ -148,10 +161,16 @@ struct ComparisonAccumulator: Codable, Equatable, Sendable {
             add(.regret, PerformanceMeasures.mean(estimates))
             add(.bestArmRate, PerformanceMeasures.proportion(rejected, of: ok))
             if slopes.count > 0 { add(.regretSlope, PerformanceMeasures.mean(slopes)) }
-            return ComparisonSummary(analysis: a.spec.id, comparison: c.label, method: a.spec.method.rawValue, policy: a.spec.policy.name,
-                                     truth: nil, replications: ok, failed: failed, measures: values,
-                                     pValueHistogram: [Int](repeating: 0, count: 20), rejectionsByLook: [Int](repeating: 0, count: byLook.count),
-                                     estimand: nil)
+            var s = ComparisonSummary(analysis: a.spec.id, comparison: c.label, method: a.spec.method.rawValue, policy: a.spec.policy.name,
+                                      truth: nil, replications: ok, failed: failed, measures: values,
+                                      pValueHistogram: [Int](repeating: 0, count: 20), rejectionsByLook: [Int](repeating: 0, count: byLook.count),
+                                      estimand: nil)
+            if !allocation.isEmpty {
+                s.bestArmWeightByPeriod = allocation.enumerated().compactMap { p, m in
+                    PerformanceMeasures.mean(m).map { PeriodWeight(period: p, estimate: $0.estimate, mcse: $0.mcse, replications: $0.replications) }
+                }
+            }
+            return s
         }
         add(.rejectionRate, PerformanceMeasures.proportion(rejected, of: ok))
         if !isSRM, a.spec.method != .noveltyTrend { add(.shipRate, PerformanceMeasures.proportion(shipped, of: ok)) }
