@@ -69,7 +69,8 @@ public enum MultipleTestingReport {
         let pts = points(c)
         let r = c.result
         var md = "# Multiple-testing calibration\n\n\(r.description)\n\n"
-        md += "\(r.replications) replications per cell, \(r.cells.count) cells, \(r.run.threads) threads, \(Num.sig(r.run.wallSeconds, 3)) s wall time "
+        // Only what determines the numbers (threads and timings stay in the JSON's run block).
+        md += "\(r.replications) replications per cell, \(r.cells.count) cells "
         md += "(SplitBench \(r.run.splitbenchVersion), commit \(r.run.gitCommit.map { String($0.prefix(12)) } ?? "unknown"), GSL \(r.run.gslVersion)). "
         md += "Each family is m metrics × the treatments; every hypothesis is tested with Welch's t-test at α = \(Num.sig(c.alpha)) and each policy is applied to the whole family in every replication. "
         md += "FWER = P(V ≥ 1), FDR = E[V/max(R, 1)], average power = E[S/m₁], any-true power = P(S ≥ 1) (V false, S true rejections). Every figure ± its MCSE.\n\n"

@@ -116,8 +116,10 @@ public enum PeekingReport {
         let pts = points(c)
         let r = c.result
         var md = "# Peeking calibration\n\n\(r.description)\n\n"
-        md += "\(r.replications) replications per cell, \(r.cells.count) cells, \(r.run.threads) threads, "
-        md += "\(Num.sig(r.run.wallSeconds, 3)) s wall time (SplitBench \(r.run.splitbenchVersion), commit \(r.run.gitCommit.map { String($0.prefix(12)) } ?? "unknown"), GSL \(r.run.gslVersion)). "
+        // Only what determines the numbers, as in the scenario report: threads, hosts and
+        // timings stay in the JSON's run block, so a merge of shards renders the same bytes.
+        md += "\(r.replications) replications per cell, \(r.cells.count) cells "
+        md += "(SplitBench \(r.run.splitbenchVersion), commit \(r.run.gitCommit.map { String($0.prefix(12)) } ?? "unknown"), GSL \(r.run.gslVersion)). "
         md += "Every figure is a Monte Carlo estimate ± its MCSE. Assignment is ideal (no hashing) so the figures measure the methods. "
         md += "H1 is an effect with about 80% power for one fixed-horizon test at the full sample.\n\n"
         md += "## 1. Naive peeking against the exact repeated-significance probability\n\n"
