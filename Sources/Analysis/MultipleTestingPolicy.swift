@@ -94,4 +94,11 @@ public struct FamilyErrorSummary: Equatable, Hashable, Codable, Sendable {
         trueRejections = s
         trueEffects = isNull.filter { !$0 }.count
     }
+
+    /// A summary from its stored counts V, S and m₁ (as read back from a shard file).
+    public init(falseRejections: Int, trueRejections: Int, trueEffects: Int) {
+        self.falseRejections = falseRejections
+        self.trueRejections = trueRejections
+        self.trueEffects = trueEffects
+    }
 }
