@@ -173,8 +173,13 @@ extension ScenarioDriver {
         }
         var again = CommandLine.arguments
         if !again.contains("--resume") { again.append("--resume") }
+        let resumable = "interrupted: \(scenario.id)'s finished replications are checkpointed in \(store.dir.path); continue with\n  \(again.joined(separator: " "))"
+        // Until the first state is saved there is nothing to resume, and the message says so; it
+        // names the checkpoint from just before the first save on (a save is an atomic rename,
+        // so an interrupt during it leaves the old state or the new one).
+        var announced = store.exists
         Interrupts.hint.withLock {
-            $0 = "interrupted: \(scenario.id)'s finished replications are checkpointed in \(store.dir.path); continue with\n  \(again.joined(separator: " "))"
+            $0 = announced ? resumable : "interrupted before \(scenario.id)'s first checkpoint (nothing to resume): run the command again to start over"
         }
         Interrupts.install()
         // The hint stays set until `CheckpointStore.remove` runs after the results are written:
@@ -215,6 +220,10 @@ extension ScenarioDriver {
                     // Save about every `checkpointSeconds`, and at the end of each cell.
                     saved[key] = feed.summariser
                     if hi == r || lastSave.duration(to: .now) >= .milliseconds(Int64(checkpointSeconds * 1000)) {
+                        if !announced {
+                            Interrupts.hint.withLock { $0 = resumable }
+                            announced = true
+                        }
                         try store.save(saved)
                         lastSave = .now
                     }
