@@ -33,20 +33,23 @@ import Testing
         return d
     }
 
-    /// The uninterrupted run's files, computed once.
-    static let reference: Result<[String: Data], any Error> = Result {
+    /// The uninterrupted run's files, computed once, and its wall time (the signals land within
+    /// it whether the binary is a debug or a release build).
+    static let reference: Result<(files: [String: Data], seconds: Double), any Error> = Result {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
+        let start = Date()
         let r = try CLIRunner.run(["run", "s.yaml", "--out", "out", "--quiet", "--records"], currentDirectory: dir)
+        let seconds = Date().timeIntervalSince(start)
         guard r.status == 0 else { throw CocoaError(.fileReadUnknown, userInfo: ["stderr": r.stderr]) }
         var out: [String: Data] = [:]
         for f in files { out[f] = try Data(contentsOf: dir.appendingPathComponent("out/cli.checkpoint/\(f)")) }
-        return out
+        return (out, seconds)
     }
 
     @Test(arguments: 0..<21)
     func interruptedAtARandomMomentThenResumedGivesTheSameBytes(trial: Int) throws {
-        let reference = try Self.reference.get()
+        let (reference, seconds) = try Self.reference.get()
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let signal: Int32 = [SIGINT, SIGTERM, SIGKILL][trial % 3]
@@ -58,7 +61,9 @@ import Testing
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: Double.random(in: 0.05...1.5))
+        // A uniform moment up to 1.3 times the uninterrupted run (about 0.5 s for a debug build,
+        // 0.15 s for a release one), so most signals land mid-run and some after the end.
+        Thread.sleep(forTimeInterval: Double.random(in: 0.02...(0.02 + 1.3 * seconds)))
         kill(process.processIdentifier, signal)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
