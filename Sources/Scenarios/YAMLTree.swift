@@ -103,6 +103,7 @@ extension YNode {
         guard text.utf8.count <= YAMLLimits.maximumBytes else {
             throw ScenarioError(file: file, keyPath: "", message: "the file is \(text.utf8.count) bytes; a scenario may have at most \(YAMLLimits.maximumBytes)")
         }
+        try checkExpansion(text, file: file)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -114,6 +115,67 @@ extension YNode {
         guard let root else { throw ScenarioError(file: file, keyPath: "", message: "the file is empty") }
         var budget = YAMLLimits.maximumNodes
         return try convert(root, file: file, budget: &budget, depth: 0)
+    }
+
+    /// Rejects a document whose aliases expand to more than ``YAMLLimits/maximumNodes`` values
+    /// *before* Yams composes it. Composing shares an aliased node instead of copying it, but
+    /// Yams checks every mapping for duplicate keys by hashing the keys whole, so a key that is
+    /// an alias of a billion-laughs node took 12 s before the limit in ``convert`` was reached
+    /// (a fuzzer-found input, `Tests/Fixtures/fuzz/scenario/alias-key-bomb.yaml`). The count
+    /// runs on a copy whose aliases are plain scalars (`*` → U+E000: one code point for one, so
+    /// the lines and columns of any syntax error are the original's), in document order, each
+    /// alias counting as the size of the latest node anchored under its name.
+    static func checkExpansion(_ text: String, file: String) throws(ScenarioError) {
+        guard text.utf8.contains(UInt8(ascii: "*")) else { return }
+        let marker: Unicode.Scalar = "\u{E000}"
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.lazy.map { $0 == "*" ? marker : $0 })
+        let defused = String(scalars)
+        let parser: Parser
+        let root: Node?
+        do {
+            parser = try Parser(yaml: defused)
+            root = try parser.singleRoot()
+        } catch let e as YamlError {
+            throw ScenarioError(file: file, keyPath: "", message: describe(e, text: text))
+        } catch {
+            throw ScenarioError(file: file, keyPath: "", message: "not valid YAML")
+        }
+        guard let root else { return }
+        let limit = YAMLLimits.maximumNodes
+        var sizes: [String: Int] = [:]
+        var tooDeep: Int?, overLine: Int?
+        // The expanded size of `node`, saturating at limit + 1 (the parser holds the anchors,
+        // which nodes reference weakly, so it stays alive while this runs).
+        func size(_ node: Node, depth: Int) -> Int {
+            guard depth <= YAMLLimits.maximumDepth else {
+                if tooDeep == nil { tooDeep = node.mark?.line ?? 0 }
+                return 1
+            }
+            var n = 1
+            switch node {
+            case let .scalar(x):
+                if x.style == .plain, x.string.unicodeScalars.first == marker {
+                    n = sizes[String(String.UnicodeScalarView(x.string.unicodeScalars.dropFirst()))] ?? 1
+                }
+            case let .mapping(m):
+                for (k, v) in m { n = min(limit + 1, n + size(k, depth: depth + 1) + size(v, depth: depth + 1)) }
+            case let .sequence(q):
+                for v in q { n = min(limit + 1, n + size(v, depth: depth + 1)) }
+            case .alias:
+                break
+            }
+            if let a = node.anchor { sizes[a.rawValue] = n }
+            if n > limit && overLine == nil { overLine = node.mark?.line ?? 0 }
+            return n
+        }
+        let total = withExtendedLifetime(parser) { size(root, depth: 0) }
+        if let line = tooDeep {
+            throw ScenarioError(file: file, keyPath: "", message: "line \(line): nested deeper than \(YAMLLimits.maximumDepth) levels")
+        }
+        guard total <= limit else {
+            throw ScenarioError(file: file, keyPath: "", message: "line \(overLine ?? 0): the document expands to more than \(limit) values (YAML aliases are expanded when read); write the values out or use fewer aliases")
+        }
     }
 
     /// A YAML error as "line L, column C: problem", without the document's text. A duplicated

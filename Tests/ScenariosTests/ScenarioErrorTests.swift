@@ -27,6 +27,31 @@ import Testing
         #expect(start.duration(to: .now) < .seconds(10))
     }
 
+    /// The fuzzer-found hang: an alias of a billion-laughs node used as a mapping key. Yams
+    /// hashes keys whole to find duplicates, which took 12 s (release) before any limit was
+    /// checked; the expansion is now counted first. Both the fuzzer's input (a syntax error
+    /// after the key) and a well-formed variant are refused at once, and a document with a few
+    /// harmless aliases (and `*` in a comment and a quoted string) still reads.
+    @Test func aliasOfAHugeNodeAsAMappingKeyIsRefusedFirst() throws {
+        var bomb = "schema: 1\nid: x\na: &a [1,1,1,1,1,1,1,1,1]\n"
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h"]
+        for k in 1..<names.count {
+            bomb += "\(names[k]): &\(names[k]) [" + [String](repeating: "*\(names[k - 1])", count: 9).joined(separator: ",") + "]\n"
+        }
+        for (text, want) in [(bomb + "i: [*h: 10, sd: 2}}*h,*h]\n", "line 11, column 18"), (bomb + "i: {*h: 1}\n", "more than \(YAMLLimits.maximumNodes) values")] {
+            let start = ContinuousClock.now
+            do { _ = try Scenario.parse(text, file: "key.yaml"); Issue.record("accepted") } catch {
+                #expect(error.description.hasPrefix("key.yaml: "), "\(error.description)")
+                #expect(error.description.contains(want), "\(error.description)")
+            }
+            #expect(start.duration(to: .now) < .seconds(5))
+        }
+        let aliases = "schema: 1\nid: a\n# 2 * 3 in a comment\ndescription: \"3 * 4\"\nseed: &s 7\nreplications: *s\npopulation: {units: 100}\nmetrics: [{name: c, kind: binary, baseline: 0.1}]\nexperiment: {variants: {control: 0.5, treatment: 0.5}}\nanalyses: [{id: z, metric: c, method: z_test}]\n"
+        let s = try Scenario.parse(aliases, file: "a.yaml")
+        #expect(s.cells[0].study.seed == 7 && s.cells[0].study.replications == 7)
+        #expect(s.description == "3 * 4")
+    }
+
     /// Deep nesting and a long line: the message has the position, not the 20 KB line.
     @Test func deepNestingDoesNotEchoTheInput() {
         let text = "schema: 1\nid: x\nd: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n"
