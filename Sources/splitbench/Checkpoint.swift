@@ -54,8 +54,15 @@ struct CheckpointStore {
 
     /// Removes `out/<id>/.checkpoint/` (after the results are written), then clears the
     /// interrupt hint: from here on there is nothing to resume.
+    ///
+    /// `state.json` goes first, by one atomic unlink: a recursive removal deletes file after
+    /// file, and a signal in the middle used to leave the state with some of its record parts
+    /// gone, so `--resume` refused ("records are missing"). Without the state, the parts left
+    /// behind are ignored and removed by the next run.
     static func remove(out: String, scenario id: String) {
-        try? FileManager.default.removeItem(at: URL(fileURLWithPath: out).appendingPathComponent(id).appendingPathComponent(".checkpoint"))
+        let dir = URL(fileURLWithPath: out).appendingPathComponent(id).appendingPathComponent(".checkpoint")
+        try? FileManager.default.removeItem(at: dir.appendingPathComponent("state.json"))
+        try? FileManager.default.removeItem(at: dir)
         Interrupts.hint.withLock { $0 = nil }
     }
 
